@@ -1,0 +1,49 @@
+# Groundwork: `make run` to try it, `make test` to prove it. Both set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := clinic
+
+# Debian packages: HarfBuzz's subsetter keeps PDFs fast and warning-free; the tests
+# also read PDFs back (poppler) and drive a real browser (Chromium).
+RUN_PACKAGES := libharfbuzz-subset0
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium
+
+.PHONY: run test test-sqlite test-postgres install db demo clean bench
+
+run: $(VENV)/.installed db
+	@$(BIN)/flask seed-demo
+	@echo "Groundwork is at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	@$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.installed-test tests/browser/node_modules/axe-core/axe.min.js
+	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider --postgres
+
+install: $(VENV)/.installed
+
+db: $(VENV)/.installed
+	@$(BIN)/flask db upgrade
+
+$(VENV)/.installed: pyproject.toml
+	@.ci/install-system-packages --optional $(RUN_PACKAGES)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	@.ci/install-system-packages $(TEST_PACKAGES)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/scale.py
+
+clean:
+	rm -rf $(VENV) tests/browser/node_modules

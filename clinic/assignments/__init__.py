@@ -1,0 +1,1 @@
+"""Worksheets given to clients: assigning, the lifecycle, review and comments."""

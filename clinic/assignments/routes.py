@@ -1,0 +1,5 @@
+"""Assigning worksheets, reviewing responses, commenting."""
+
+from flask import Blueprint
+
+bp = Blueprint("assignments", __name__)

@@ -1,0 +1,1 @@
+"""Clinician sign-in, sign-out, sessions and passwords."""

@@ -1,0 +1,1 @@
+"""Clients of a clinician: the dashboard, client pages, notes and agenda."""

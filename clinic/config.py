@@ -1,0 +1,60 @@
+"""Configuration: defaults here, then `instance/config.py`, then environment.
+
+Environment variables prefixed `GROUNDWORK_` override any setting (values are
+parsed as JSON where they can be, e.g. `GROUNDWORK_IDLE_MINUTES=30`), and
+`DATABASE_URL` picks the database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    WORKSHEETS_DIR = str(PROJECT_ROOT / "worksheets")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Clinicians are signed out after this many idle minutes.
+    IDLE_MINUTES = 15
+    # Clients are signed out of the portal after this many idle minutes.
+    PORTAL_IDLE_MINUTES = 60
+    PORTAL_LINK_DAYS = 30
+    # Failed sign-ins allowed per account and per address in one window.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_WINDOW_MINUTES = 15
+    LINK_MAX_FAILURES = 20
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the session's idle limit already bounds a token's life
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True (GROUNDWORK_SESSION_COOKIE_SECURE=true) behind HTTPS
+    SESSION_COOKIE_NAME = "groundwork_session"
+    # Shown under the standard crisis note on every portal page.
+    CRISIS_LINE = ""
+    PAPER_SIZE = "A4"  # or "letter"
+    PER_PAGE = 20
+
+
+def sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "groundwork.sqlite")
+
+
+def load_secret_key(instance_path: str) -> str:
+    """The secret key from `instance/secret_key`, generated (0600) on first start."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)  # atomic: when several workers start at once, one key wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

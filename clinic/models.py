@@ -1,0 +1,306 @@
+"""The data model: SQLAlchemy 2.0 typed models with their rules in the database.
+
+Client data is health information: keep it minimal, keep it owned (every row
+leads back to one clinician), and keep the audit trail append-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    DDL,
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    event,
+)
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clinic.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now; every timestamp in Groundwork is UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A DateTime that always comes back timezone-aware in UTC (SQLite forgets)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use clinic.models.utcnow()")
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+# Lengths shared by models, forms and validation messages.
+EMAIL_MAX = 254
+NAME_MAX = 80
+NOTES_MAX = 5000
+NOTE_TO_CLIENT_MAX = 1000
+COMMENT_MAX = 5000
+
+
+class Clinician(UserMixin, db.Model):
+    __tablename__ = "clinician"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Bumped on sign-out and password change: every older session stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    clients: Mapped[list[Client]] = relationship(back_populates="clinician")
+
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class Client(db.Model):
+    __tablename__ = "client"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="RESTRICT"), index=True)
+    display_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # The clinician's agenda for the next session; printed on the packet cover.
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    agenda_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    clinician: Mapped[Clinician] = relationship(back_populates="clients")
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="client")
+
+    __table_args__ = (
+        CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
+        CheckConstraint(f"length(notes) <= {NOTES_MAX}", name="notes_length"),
+        CheckConstraint(f"length(agenda) <= {NOTES_MAX}", name="agenda_length"),
+    )
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+ASSIGNMENT_STATUSES = ("assigned", "in_progress", "submitted", "reviewed", "cancelled")
+
+
+class Assignment(db.Model):
+    """One worksheet given to one client, with the definition frozen as assigned."""
+
+    __tablename__ = "assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    worksheet_id: Mapped[str] = mapped_column(String(60))
+    worksheet_version: Mapped[int] = mapped_column(Integer)
+    # The definition as it was when assigned: later edits of the YAML never
+    # change how these answers read.
+    definition_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="assigned")
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    note_to_client: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="assignments")
+    response: Mapped[Response | None] = relationship(back_populates="assignment", uselist=False)
+    events: Mapped[list[AssignmentEvent]] = relationship(
+        back_populates="assignment", order_by="AssignmentEvent.at"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in ASSIGNMENT_STATUSES) + ")",
+            name="status_known",
+        ),
+        CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
+        Index("ix_assignment_status_changed", "status", "status_changed_at"),
+    )
+
+
+class AssignmentEvent(db.Model):
+    """Every status change of an assignment, with its time and who made it."""
+
+    __tablename__ = "assignment_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="RESTRICT"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="events")
+
+
+class Response(db.Model):
+    """The client's answers to one assignment, versioned for optimistic concurrency."""
+
+    __tablename__ = "response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="RESTRICT"), unique=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    saved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="response")
+    comments: Mapped[list[Comment]] = relationship(back_populates="response", order_by="Comment.created_at")
+
+    __table_args__ = (CheckConstraint("version >= 0", name="version_not_negative"),)
+
+
+class Comment(db.Model):
+    """A clinician's comment on a whole response (section_id NULL) or one section."""
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="RESTRICT"), index=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="RESTRICT"))
+    section_id: Mapped[str | None] = mapped_column(String(60))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="comments")
+
+    __table_args__ = (
+        CheckConstraint(f"length(body) > 0 AND length(body) <= {COMMENT_MAX}", name="body_length"),
+    )
+
+
+class PortalLink(db.Model):
+    """A client's way in: only the SHA-256 of the token is stored, never the token."""
+
+    __tablename__ = "portal_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    client: Mapped[Client] = relationship()
+
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+
+
+class AuditEvent(db.Model):
+    """Append-only record of every view, export and change of client data.
+
+    No code path updates or deletes these rows: the ORM refuses it (see the
+    listeners below) and the database refuses it too (triggers in the migration).
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_type: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id", ondelete="RESTRICT"))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"))
+    address: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (
+        CheckConstraint("actor_type IN ('clinician', 'client', 'system')", name="actor_type_known"),
+        Index("ix_audit_event_client_at", "client_id", "at"),
+    )
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_audit_change(mapper, connection, target):
+    raise PermissionError("audit events are append-only")
+
+
+# The database refuses changes to audit rows too, whatever the client.
+AUDIT_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION audit_event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$",
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change()",
+    ],
+}
+for _dialect, _statements in AUDIT_TRIGGERS.items():
+    for _statement in _statements:
+        event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+
+
+class ThrottleBucket(db.Model):
+    """Failed attempts per key (an account or an address) in a fixed window.
+
+    Kept in the database so that every worker and machine sees the same count.
+    """
+
+    __tablename__ = "throttle_bucket"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class PdfCacheEntry(db.Model):
+    """Rendered PDF bytes keyed by everything that went into them."""
+
+    __tablename__ = "pdf_cache_entry"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="CASCADE"), index=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PacketExport(db.Model):
+    """When a session-prep packet was made, so the next one can say what changed since."""
+
+    __tablename__ = "packet_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    session_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

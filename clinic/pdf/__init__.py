@@ -1,0 +1,1 @@
+"""PDFs with WeasyPrint: filled worksheets, blank printables, session-prep packets."""

@@ -1,0 +1,1 @@
+"""The client's side: secure links, filling in worksheets with autosave, submitting."""

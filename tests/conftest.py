@@ -1,0 +1,229 @@
+"""Fixtures: an app on a fresh database per test (SQLite, or PostgreSQL with --postgres),
+factories for the objects a test needs, sign-in helpers and a SQL query counter."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+import clinic.auth.services
+from clinic import create_app
+from clinic.assignments.services import assign, transition
+from clinic.auth.services import create_account
+from clinic.extensions import db
+from clinic.models import Assignment, Client, Clinician
+from postgres import throwaway_server
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--postgres", action="store_true",
+                     help="run the suite against a throwaway PostgreSQL server instead of SQLite")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> None:
+    """Cheap argon2 parameters in tests; the real ones cost ~50 ms per hash."""
+    clinic.auth.services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def base_config(database_url: str, instance: Path) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": None,
+        "CRISIS_LINE": "Test crisis line 0800 000 000",
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database upgraded to head by the real migrations, once per run.
+
+    SQLite: a template file that each test copies. PostgreSQL: a throwaway
+    server whose tables each test empties.
+    """
+    if request.config.getoption("--postgres"):
+        with throwaway_server() as url:
+            _upgrade(url, tmp_path_factory.mktemp("pg-instance"))
+            yield url
+    else:
+        template = tmp_path_factory.mktemp("template") / "template.sqlite"
+        _upgrade(f"sqlite:///{template}", template.parent)
+        yield str(template)
+
+
+def _upgrade(url: str, instance: Path) -> None:
+    app = create_app(base_config(url, instance))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
+    if migrated_database.startswith("postgresql"):
+        yield migrated_database
+    else:
+        copy = tmp_path / "groundwork.sqlite"
+        shutil.copyfile(migrated_database, copy)
+        yield f"sqlite:///{copy}"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production, not in the test's.
+
+    Without this a request would reuse the test's app context and database
+    session, and stale objects could hide real bugs. After each request the
+    test's session forgets what it had loaded, so it reads what was committed.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(base_config(database_url, tmp_path))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        if database_url.startswith("postgresql"):
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token a page gives its forms (as a browser would read it)."""
+    page = client.get(path)
+    match = CSRF_PATTERN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} (status {page.status_code})"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, Any] | None = None, *, token_from: str | None = None,
+              **kwargs: Any):
+    """POST like a browser: with the CSRF token read from the page the form is on."""
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf_token(client, token_from or path))
+    return client.post(path, data=payload, **kwargs)
+
+
+@dataclass
+class Factory:
+    """Builds what a test needs, committed, with sensible defaults."""
+
+    app: Flask
+    _count: int = 0
+
+    def _next(self) -> int:
+        self._count += 1
+        return self._count
+
+    def clinician(self, email: str | None = None, password: str = PASSWORD, name: str = "") -> Clinician:
+        clinician = create_account(email or f"clinician{self._next()}@example.test", password, name=name)
+        db.session.commit()
+        return clinician
+
+    def client(self, clinician: Clinician, display_name: str | None = None, **fields: Any) -> Client:
+        record = Client(clinician=clinician, display_name=display_name or f"Client {self._next()}", **fields)
+        db.session.add(record)
+        db.session.commit()
+        return record
+
+    def assignment(self, client: Client, worksheet_id: str = "origins-mapping", *, status: str = "assigned",
+                   answers: dict[str, Any] | None = None, **fields: Any) -> Assignment:
+        assignment = assign(client, worksheet_id, actor="test", **fields)
+        if answers is not None:
+            assignment.response.answers = answers
+            assignment.response.version = 1
+        path = {"assigned": [], "in_progress": ["in_progress"], "submitted": ["in_progress", "submitted"],
+                "reviewed": ["in_progress", "submitted", "reviewed"], "cancelled": ["cancelled"]}[status]
+        for step in path:
+            transition(assignment, step, actor="test")
+        db.session.commit()
+        return assignment
+
+
+@pytest.fixture
+def make(app: Flask) -> Factory:
+    return Factory(app)
+
+
+def login(client: FlaskClient, clinician: Clinician, password: str = PASSWORD):
+    return post_form(client, "/login", {"email": clinician.email, "password": password})
+
+
+@pytest.fixture
+def clinician(make: Factory) -> Clinician:
+    return make.clinician(email="therapist@example.test", name="Dr Alex Morgan")
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient, clinician: Clinician) -> FlaskClient:
+    """A test client signed in as `clinician`."""
+    response = login(client, clinician)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Use as `with count_queries() as counter: ...`, then read `counter.count`."""
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

@@ -1,0 +1,170 @@
+"""The form builder: right field, validators and choices for every item type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from clinic.worksheets import answers_from_form, build_form, load_definition, validate
+from test_worksheet_loader import MINIMAL, write
+
+ALL_TYPES = {
+    **MINIMAL,
+    "id": "all-types",
+    "sections": [
+        {
+            "id": "everything",
+            "title": "Every item type",
+            "items": [
+                {"id": "name", "type": "short_text", "label": "Name", "max_length": 10},
+                {"id": "story", "type": "long_text", "label": "Story", "max_length": 50, "required": False},
+                {"id": "pick", "type": "single_choice", "label": "Pick",
+                 "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]},
+                {"id": "many", "type": "multi_choice", "label": "Many", "max_selected": 2, "required": False,
+                 "options": [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"}, {"value": "z", "label": "Z"}]},
+                {"id": "mood", "type": "scale", "label": "Mood", "min": 0, "max": 4,
+                 "anchors": {0: "Low", 4: "High"}, "tags": ["feeling"]},
+                {"id": "often", "type": "frequency", "label": "How often", "required": False},
+                {"id": "sure", "type": "yes_no_unsure", "label": "Sure?", "required": False},
+                {"id": "when", "type": "date", "label": "When", "required": False},
+                {"id": "count", "type": "number", "label": "How many", "min": 0, "max": 20, "required": False},
+                {"id": "goals", "type": "group", "label": "Goals", "row_label": "Goal", "max_rows": 3,
+                 "items": [{"id": "goal", "type": "short_text", "label": "Goal"},
+                           {"id": "check-in", "type": "date", "label": "Check-in", "required": False}]},
+            ],
+        }
+    ],
+    "summary": [],
+    "flags": [],
+}
+COMPLETE = {
+    "name": "Robin", "story": "<b>It began</b>", "pick": "a", "many": ["x", "z"], "mood": "3",
+    "often": "sometimes", "sure": "unsure", "when": "2026-12-01", "count": "4",
+    "goals-0-goal": "Sleep earlier", "goals-0-check-in": "2027-01-05",
+}
+
+
+@pytest.fixture
+def definition(tmp_path: Path):
+    return load_definition(write(tmp_path, ALL_TYPES, name="all-types"))
+
+
+def submit(app, definition, data: dict, *, final: bool):
+    with app.test_request_context(method="POST", data=MultiDict(data)):
+        form = build_form(definition, final=final, meta={"csrf": False})
+        ok = validate(definition, form, final=final)
+        errors = {field.id: field.errors for field in form if field.errors}
+        for entry in form["goals"].entries:
+            errors.update({sub.id: sub.errors for sub in entry.form if sub.errors})
+        return ok, errors, answers_from_form(definition, form) if ok else None
+
+
+def test_a_complete_answer_set_is_accepted_and_stored_typed(app, definition):
+    data = MultiDict(COMPLETE)
+    data.setlist("many", ["x", "z"])
+    with app.test_request_context(method="POST", data=data):
+        form = build_form(definition, final=True, meta={"csrf": False})
+        assert validate(definition, form, final=True), {f.id: f.errors for f in form if f.errors}
+        answers = answers_from_form(definition, form)
+    assert answers == {
+        "name": "Robin", "story": "<b>It began</b>", "pick": "a", "many": ["x", "z"], "mood": 3,
+        "often": "sometimes", "sure": "unsure", "when": "2026-12-01", "count": 4,
+        "goals": [{"goal": "Sleep earlier", "check-in": "2027-01-05"}],
+    }
+
+
+def test_a_draft_with_required_answers_missing_is_accepted(app, definition):
+    ok, errors, answers = submit(app, definition, {"story": "Only this"}, final=False)
+    assert ok and answers == {"story": "Only this"}
+
+
+def test_final_submission_names_every_missing_required_answer(app, definition):
+    ok, errors, _ = submit(app, definition, {"story": "Only this"}, final=True)
+    assert not ok
+    assert set(errors) == {"name", "pick", "mood", "goals"}
+    assert errors["name"] == ["Please answer this question before you submit."]
+    assert errors["goals"] == ["Please add at least one goal before you submit."]
+
+
+def test_a_started_row_needs_its_required_cells_on_submission(app, definition):
+    ok, errors, _ = submit(app, definition, {**COMPLETE, "goals-0-goal": "", "goals-0-check-in": "2027-01-05"},
+                           final=True)
+    assert not ok
+    assert errors == {"goals-0-goal": ["Please answer this question before you submit."]}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "x" * 11, "This answer is 11 characters long; the limit is 10. Please shorten it by 1 characters."),
+        ("story", "y" * 60, "the limit is 50"),
+        ("pick", "c", "Not a valid choice"),
+        ("many", "w", "'w' is not a valid choice"),
+        ("mood", "9", "Not a valid choice"),
+        ("mood", "lots", "Invalid Choice: could not coerce"),
+        ("often", "always", "Not a valid choice"),
+        ("sure", "maybe", "Not a valid choice"),
+        ("when", "2026-02-30", "Please enter a real date as year-month-day, for example 2026-12-01."),
+        ("when", "31/12/2026", "Please enter a real date"),
+        ("when", "0001-01-01", "between the years 1900 and 2200"),
+        ("count", "four", "Please enter a whole number, for example 3."),
+        ("count", "2.5", "Please enter a whole number"),
+        ("count", "NaN", "Please enter a whole number"),
+        ("count", "1e400", "Please enter a whole number"),
+        ("count", "21", "Please enter a number from 0 to 20."),
+        ("goals-0-check-in", "soon", "Please enter a real date"),
+    ],
+)
+def test_invalid_input_on_every_item_type_gets_a_clear_message(app, definition, field, value, message):
+    for final in (False, True):
+        ok, errors, _ = submit(app, definition, {**COMPLETE, field: value}, final=final)
+        assert not ok
+        assert any(message in m for m in errors[field]), errors
+
+
+def test_too_many_choices_are_refused(app, definition):
+    data = MultiDict(COMPLETE)
+    data.setlist("many", ["x", "y", "z"])
+    with app.test_request_context(method="POST", data=data):
+        form = build_form(definition, final=False, meta={"csrf": False})
+        assert not validate(definition, form, final=False)
+        assert form["many"].errors == ["Please choose at most 2."]
+
+
+def test_empty_rows_are_dropped_and_rows_beyond_the_limit_refused(app, definition):
+    ok, _, answers = submit(app, definition, {**COMPLETE, "goals-1-goal": "", "goals-1-check-in": ""}, final=False)
+    assert ok and len(answers["goals"]) == 1
+    rows = {f"goals-{n}-goal": f"Goal {n}" for n in range(4)}
+    ok, errors, _ = submit(app, definition, {**COMPLETE, **rows}, final=False)
+    assert not ok
+    assert errors["goals"] == ["Please keep to at most 3 goals."]
+
+
+def test_saved_answers_fill_the_form_with_one_empty_row_to_add(app, definition):
+    answers = {"name": "Robin", "mood": 2, "many": ["y"], "goals": [{"goal": "Walk", "check-in": "2027-01-05"}]}
+    with app.test_request_context():
+        form = build_form(definition, answers=answers, formdata=None, meta={"csrf": False})
+        assert 'value="Robin"' in form["name"]()
+        assert [option.checked for option in form["mood"]] == [False, False, True, False, False]
+        assert [option.checked for option in form["many"]] == [False, True, False]
+        assert len(form["goals"].entries) == 2
+        assert form["goals"].entries[0].form["goal"].data == "Walk"
+
+
+@pytest.mark.parametrize("worksheet_id", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+def test_every_shipped_worksheet_saves_an_empty_draft_and_refuses_an_empty_submission(app, worksheet_id):
+    definition = app.extensions["worksheets"][worksheet_id]
+    ok, _, answers = submit_shipped(app, definition, {}, final=False)
+    assert ok and answers == {}
+    ok, errors, _ = submit_shipped(app, definition, {}, final=True)
+    required = {item.id for item in definition.items if item.required}
+    assert not ok and required <= set(errors)
+
+
+def submit_shipped(app, definition, data, *, final):
+    with app.test_request_context(method="POST", data=MultiDict(data)):
+        form = build_form(definition, final=final, meta={"csrf": False})
+        ok = validate(definition, form, final=final)
+        return ok, {f.id: f.errors for f in form if f.errors}, answers_from_form(definition, form) if ok else None

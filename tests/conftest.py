@@ -16,7 +16,6 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 import clinic.auth.services
@@ -53,25 +52,26 @@ def base_config(database_url: str, instance: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database upgraded to head by the real migrations, once per run.
+    """A database with the models' schema (and the audit triggers), once per run.
 
     SQLite: a template file that each test copies. PostgreSQL: a throwaway
-    server whose tables each test empties.
+    server whose tables each test empties. That the migrations produce the
+    same schema is tested on its own (tests/test_migrations.py).
     """
     if request.config.getoption("--postgres"):
         with throwaway_server() as url:
-            _upgrade(url, tmp_path_factory.mktemp("pg-instance"))
+            _create_schema(url, tmp_path_factory.mktemp("pg-instance"))
             yield url
     else:
         template = tmp_path_factory.mktemp("template") / "template.sqlite"
-        _upgrade(f"sqlite:///{template}", template.parent)
+        _create_schema(f"sqlite:///{template}", template.parent)
         yield str(template)
 
 
-def _upgrade(url: str, instance: Path) -> None:
+def _create_schema(url: str, instance: Path) -> None:
     app = create_app(base_config(url, instance))
     with app.app_context():
-        upgrade()
+        db.create_all()
         db.engine.dispose()
 
 

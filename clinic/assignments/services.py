@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
+from flask import abort, current_app
+from flask_login import current_user
 
 from clinic.extensions import db
 from clinic.models import Assignment, AssignmentEvent, Client, Response, utcnow
@@ -27,6 +28,14 @@ ALLOWED = {
 
 class LifecycleError(ValueError):
     """A status change the lifecycle does not allow, in words for the user."""
+
+
+def get_own_assignment(assignment_id: int) -> Assignment:
+    """The signed-in clinician's assignment, or 404 (load, then authorize)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.client.clinician_id != current_user.id:
+        abort(404)
+    return assignment
 
 
 def definition_of(assignment: Assignment) -> Definition:

@@ -40,16 +40,24 @@ def create_clinician(email: str, name: str, password_stdin: bool) -> None:
 
 @click.command("seed-demo")
 def seed_demo() -> None:
-    """Add demo data (a clinician, two clients, worksheets) when the database is empty."""
-    from clinic.demo import DEMO_EMAIL, DEMO_PASSWORD, seed
+    """Add demo data (a clinician, two clients, worksheets) to an empty database.
 
-    if db.session.scalar(select(func.count()).select_from(Clinician)):
-        click.echo("The database already has data; demo data not added.")
+    When the demo data is already there, print a fresh client link for it instead,
+    so every `make run` shows a link that works.
+    """
+    from clinic.demo import DEMO_EMAIL, DEMO_PASSWORD, fresh_link, seed
+
+    if db.session.scalar(select(Clinician).where(Clinician.email == DEMO_EMAIL)):
+        link = fresh_link()
+        click.echo("Demo data is already there.")
+    elif db.session.scalar(select(func.count()).select_from(Clinician)):
+        click.echo("The database has real accounts; demo data not added.")
         return
-    link = seed()
-    click.echo("Demo data added.")
+    else:
+        link = seed()
+        click.echo("Demo data added.")
     click.echo(f"  Clinician sign-in: {DEMO_EMAIL} / {DEMO_PASSWORD}")
-    click.echo(f"  Client link (Robin): {link}")
+    click.echo(f"  Client link (Robin A.): {link}")
 
 
 @click.command("check-worksheets")

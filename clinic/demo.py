@@ -6,11 +6,12 @@ import datetime as dt
 import os
 
 from flask import current_app, url_for
+from sqlalchemy import select
 
 from clinic.assignments.services import assign, transition
 from clinic.auth.services import create_account
 from clinic.extensions import db
-from clinic.models import Client, utcnow
+from clinic.models import Client, Clinician, utcnow
 from clinic.portal.services import issue_link
 
 DEMO_EMAIL = "demo@groundwork.test"
@@ -74,6 +75,16 @@ def seed() -> str:
     origins.response.saved_at = utcnow()
     transition(origins, "in_progress", actor="client")
 
+    _, token = issue_link(robin)
+    db.session.commit()
+    return link_url(token)
+
+
+def fresh_link() -> str:
+    """A new link for the demo clinician's first client."""
+    robin = db.session.scalar(
+        select(Client).join(Client.clinician).where(Clinician.email == DEMO_EMAIL).order_by(Client.id)
+    )
     _, token = issue_link(robin)
     db.session.commit()
     return link_url(token)

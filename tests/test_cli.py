@@ -51,5 +51,14 @@ def test_seed_demo_fills_an_empty_database_once(runner):
     assert len(statuses) == 6 and statuses.count("submitted") == 1
 
     again = runner.invoke(args=["seed-demo"])
-    assert "already has data" in again.output
-    assert db.session.scalar(select(func.count()).select_from(PortalLink)) == 1
+    assert "Demo data is already there." in again.output
+    assert db.session.scalar(select(func.count()).select_from(Client)) == 2
+    new_token = again.output.split("/p/")[1].split()[0]
+    assert new_token != token and find_usable_link(new_token) is not None
+
+
+def test_seed_demo_leaves_a_real_database_alone(runner, make):
+    make.clinician(email="real@clinic.example")
+    result = runner.invoke(args=["seed-demo"])
+    assert "demo data not added" in result.output
+    assert db.session.scalar(select(func.count()).select_from(PortalLink)) == 0

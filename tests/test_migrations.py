@@ -1,0 +1,122 @@
+"""The Alembic migrations build the schema the models describe, on SQLite and PostgreSQL.
+
+The rest of the suite builds its schema with `create_all`; production builds
+it with `flask db upgrade`. These tests upgrade an empty database to head and
+compare it with the models, so the two can never drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from clinic import MIGRATIONS_DIR, create_app
+from clinic.extensions import db
+from conftest import base_config
+
+
+@pytest.fixture
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a database with nothing in it: a new SQLite file, or a new database on the test server."""
+    if not request.config.getoption("--postgres"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    server = make_url(request.getfixturevalue("migrated_database"))
+    name = f"migrations_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def logging_untouched() -> Iterator[None]:
+    """alembic.ini's logging setup replaces the root handlers; give pytest its own back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+@pytest.fixture
+def upgraded_app(empty_database: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a database built only by the migrations (`flask db upgrade`)."""
+    app = create_app(base_config(empty_database, tmp_path))
+    with app.app_context():
+        with logging_untouched():
+            upgrade(directory=MIGRATIONS_DIR)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def schema_differences(metadata: MetaData) -> list:
+    """What autogenerate would write into a new migration: models versus the database."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+
+def test_the_migrations_upgrade_an_empty_database_to_every_table_of_the_models(upgraded_app):
+    tables = set(inspect(db.engine).get_table_names())
+    assert set(db.metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def test_the_migrated_schema_matches_the_models(upgraded_app):
+    """Fails when a model changed without a migration: regenerate the migration."""
+    assert schema_differences(db.metadata) == []
+
+
+def test_the_comparison_notices_a_new_column_and_a_changed_type(upgraded_app):
+    """The drift check above can fail: models that differ from the migrations are reported."""
+    drifted = MetaData(naming_convention=db.metadata.naming_convention)
+    for table in db.metadata.tables.values():
+        table.to_metadata(drifted)
+    drifted.tables["client"].append_column(Column("pronouns", String(40), nullable=True))
+    drifted.tables["client"].c.display_name.type = String(120)
+    differences = [d[0] if isinstance(d, list) else d for d in schema_differences(drifted)]
+    assert sorted((d[0], d[2], d[3] if isinstance(d[3], str) else d[3].name) for d in differences) == [
+        ("add_column", "client", "pronouns"), ("modify_type", "client", "display_name")]
+
+
+def _insert_audit_row() -> int:
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO audit_event (at, actor_type, action, object_type, detail) "
+            "VALUES (CURRENT_TIMESTAMP, 'system', 'test', 'none', '{}')"))
+        return connection.execute(text("SELECT max(id) FROM audit_event")).scalar_one()
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_event SET action = 'rewritten' WHERE id = :id",
+    "DELETE FROM audit_event WHERE id = :id",
+])
+def test_the_migrated_database_refuses_to_change_audit_rows(upgraded_app, statement):
+    row = _insert_audit_row()
+    with pytest.raises(DBAPIError, match="append-only"):
+        with db.engine.begin() as connection:
+            connection.execute(text(statement), {"id": row})
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT action FROM audit_event WHERE id = :id"), {"id": row}).scalar_one() \
+            == "test"

@@ -24,7 +24,6 @@ from sqlalchemy.exc import DBAPIError
 
 from clinic import MIGRATIONS_DIR, create_app
 from clinic.extensions import db
-from conftest import base_config
 
 
 @pytest.fixture
@@ -59,9 +58,9 @@ def logging_untouched() -> Iterator[None]:
 
 
 @pytest.fixture
-def upgraded_app(empty_database: str, tmp_path: Path) -> Iterator[Flask]:
+def upgraded_app(empty_database: str) -> Iterator[Flask]:
     """The app on a database built only by the migrations (`flask db upgrade`)."""
-    app = create_app(base_config(empty_database, tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "migrations", "SQLALCHEMY_DATABASE_URI": empty_database})
     with app.app_context():
         with logging_untouched():
             upgrade(directory=MIGRATIONS_DIR)

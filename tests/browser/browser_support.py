@@ -1,0 +1,94 @@
+"""Helpers for the browser tests: the live server, axe-core, and signing in.
+
+A plain module (not conftest) so that test files can import it by a name no
+other conftest.py shadows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+from werkzeug.serving import BaseWSGIServer, make_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PORTS = range(5900, 6000)
+PASSWORD = "a browser-typed password"
+
+
+@dataclass
+class LiveServer:
+    """The app listening on 127.0.0.1; `server_errors` lists every 5xx it answered."""
+
+    url: str = ""
+    server_errors: list[str] = field(default_factory=list)
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+
+class StatusRecorder:
+    """WSGI middleware that notes every 5xx, so a hidden server error fails the test."""
+
+    def __init__(self, wsgi_app: Any, server: LiveServer):
+        self.wsgi_app, self.server = wsgi_app, server
+
+    def __call__(self, environ: dict[str, Any], start_response: Any):
+        def recording_start_response(status: str, headers: list, *args: Any):
+            if status.startswith("5"):
+                self.server.server_errors.append(f"{status} on {environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
+            return start_response(status, headers, *args)
+
+        return self.wsgi_app(environ, recording_start_response)
+
+
+def bind(app: Any) -> BaseWSGIServer:
+    """A threaded server on the first free port of our range (5900–5999)."""
+    for port in PORTS:
+        try:
+            return make_server("127.0.0.1", port, app, threaded=True)
+        except (OSError, SystemExit):
+            continue
+    raise RuntimeError(f"no free port in {PORTS.start}–{PORTS.stop - 1} on 127.0.0.1")
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core on the page as it is now: WCAG 2.1 A and AA rules only.
+
+    The page's CSP (script-src 'self') refuses `add_script_tag`, and relaxing
+    it would hide inline scripts of our own; code evaluated through the
+    DevTools protocol is not governed by the page's CSP.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT.read_text())
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ") + ": " + n.failureSummary),
+            }));
+        }""",
+        WCAG_TAGS,
+    )
+
+
+def assert_accessible(page: Page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"axe found WCAG problems on {page.url}:\n{json.dumps(violations, indent=2)}"
+
+
+def sign_in(page: Page, server: LiveServer, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form, as a clinician would."""
+    page.goto(server("/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)

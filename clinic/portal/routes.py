@@ -1,10 +1,484 @@
-"""The client portal."""
+"""The client portal: the way in by link, the client's worksheets, saving and submitting.
 
-from flask import Blueprint
+Also the clinician's side of links (create, revoke, replace), shown on the
+client page through `portal/_client_links.html`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from clinic import audit, throttle
+from clinic.assignments.services import definition_of
+from clinic.auth.routes import safe_next
+from clinic.clients.services import get_own_client
+from clinic.errors import render_error
+from clinic.extensions import db
+from clinic.forms import error_list
+from clinic.models import Assignment, Client, PortalLink, utcnow
+from clinic.portal.forms import BackForm, LinkForm
+from clinic.portal.services import (
+    EDITABLE_STATUSES,
+    SaveRefused,
+    find_usable_link,
+    is_usable,
+    issue_link,
+    link_status,
+    links_of,
+    revoke_link,
+    save_answers,
+)
+from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, validate
 
 bp = Blueprint("portal", __name__)
 
+SESSION_CLIENT = "portal_client_id"
+SESSION_LINK = "portal_link_id"
+SESSION_SEEN = "portal_seen_at"
+# Form keys that are not answers: anything else must name an item of the worksheet.
+CONTROL_KEYS = {"csrf_token", "version", "action"}
+LINKS_SHOWN = 10
 
-@bp.route("/p/<token>")
+STALE_MESSAGE = ("This worksheet was saved from another tab or device after you opened this page, "
+                 "so this page was not saved and the newer answers are safe.")
+CLOSED_MESSAGE = ("This worksheet has already been sent to your therapist, so it cannot be changed here. "
+                  "If you want to change something, ask your therapist to reopen it.")
+FORGED_MESSAGE = ("This page sent answers that do not belong to this worksheet, so nothing was saved. "
+                  "Please reload the page and try again.")
+SIGNED_OUT_MESSAGES = {
+    "idle": "For your privacy, you were signed out after a while without activity.",
+    "ended": "Your private session has ended.",
+}
+
+
+CLIENT_STATUS = {
+    "assigned": "Not started",
+    "in_progress": "Started",
+    "submitted": "Sent to your therapist",
+    "reviewed": "Read by your therapist",
+}
+
+
+@bp.app_template_global("client_status")
+def client_status(status: str) -> str:
+    """An assignment's status in the client's words."""
+    return CLIENT_STATUS.get(status, status.replace("_", " "))
+
+
+@bp.app_template_filter("portal_day")
+def portal_day(value: dt.date | dt.datetime | None) -> str:
+    """'Friday 4 December': a due or sent date as a person says it."""
+    if value is None:
+        return ""
+    return f"{value:%A} {value.day} {value:%B}" + (f" {value.year}" if value.year != utcnow().year else "")
+
+
+@bp.app_template_filter("ago")
+def ago(moment: dt.datetime | None) -> str:
+    """How long ago, in words that need no time zone: 'just now', '5 minutes ago', 'on Friday 4 December'."""
+    if moment is None:
+        return ""
+    minutes = int((utcnow() - moment).total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    if minutes < 24 * 60:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    return f"on {portal_day(moment)}"
+
+
+# --- the client's way in -----------------------------------------------------------------
+
+
+@bp.route("/p/<token>", methods=["GET", "POST"])
 def landing(token: str):
-    return "Portal coming soon", 200
+    """GET shows a calm page and changes nothing (mail scanners follow links); POST signs in."""
+    address_key = f"portal-link:address:{request.remote_addr}"
+    wait = throttle.blocked_for([address_key])
+    if wait:
+        return render_template("portal/link_unusable.html", wait_minutes=throttle.minutes(wait)), 429
+    link = find_usable_link(token)
+    if link is None:
+        window = dt.timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+        throttle.record_failure([address_key], limit=current_app.config["LINK_MAX_FAILURES"], window=window)
+        return render_template("portal/link_unusable.html"), 404
+    if request.method == "GET":
+        return render_template("portal/landing.html")
+    _start_client_session(link)
+    return redirect(url_for("portal.home"))
+
+
+def _start_client_session(link: PortalLink) -> None:
+    """A fresh session for the link's client; nothing from an earlier session carries over."""
+    if current_user.is_authenticated:
+        logout_user()
+    session.clear()
+    session[SESSION_CLIENT] = link.client_id
+    session[SESSION_LINK] = link.id
+    session[SESSION_SEEN] = utcnow().timestamp()
+    g.portal_client_id = link.client_id
+    link.last_used_at = utcnow()
+    audit.record("portal.signed_in", link)
+    db.session.commit()
+
+
+def _end_client_session() -> None:
+    """Forget the client but keep the CSRF token, so an open page can still say what happened."""
+    for key in (SESSION_CLIENT, SESSION_LINK, SESSION_SEEN):
+        session.pop(key, None)
+
+
+def _current_client() -> tuple[Client | None, str]:
+    """The signed-in client, or None and why: 'none', 'idle' or 'ended' (link revoked or expired)."""
+    client_id, link_id, seen = (session.get(k) for k in (SESSION_CLIENT, SESSION_LINK, SESSION_SEEN))
+    if not (client_id and link_id and isinstance(seen, (int, float))):
+        return None, "none"
+    now = utcnow()
+    if now.timestamp() - seen > current_app.config["PORTAL_IDLE_MINUTES"] * 60:
+        _end_client_session()
+        return None, "idle"
+    link = db.session.get(PortalLink, link_id)
+    if not is_usable(link) or link.client_id != client_id:
+        _end_client_session()
+        return None, "ended"
+    session[SESSION_SEEN] = now.timestamp()
+    return link.client, ""
+
+
+def client_required(view):
+    """Portal pages: only for a client signed in by link; sets `g.portal_client_id` for the audit."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        client, reason = _current_client()
+        if client is None:
+            return _signed_out(reason)
+        g.portal_client = client
+        g.portal_client_id = client.id
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _signed_out(reason: str):
+    message = SIGNED_OUT_MESSAGES.get(reason, "")
+    if _wants_json():
+        return jsonify(status="signed_out", message=(
+            f"{message or 'You are signed out.'} What you typed is kept on this device: "
+            "open the link from your therapist again to carry on.")), 401
+    return render_template("portal/signed_out.html", message=message), 401
+
+
+@bp.route("/portal/leave", methods=["POST"])
+def leave():
+    """Sign out on purpose (a shared phone or computer)."""
+    _end_client_session()
+    return render_template("portal/signed_out.html", message="You have left your worksheets.", left=True)
+
+
+# --- the client's worksheets -------------------------------------------------------------
+
+
+@bp.route("/portal")
+@client_required
+def home():
+    client = g.portal_client
+    assignments = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.client_id == client.id, Assignment.status != "cancelled")
+        .options(selectinload(Assignment.response))
+        .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at)
+    ).all()
+    entries = [(assignment, definition_of(assignment)) for assignment in assignments]
+    audit.record("portal.home_viewed", client)
+    db.session.commit()
+    return render_template(
+        "portal/home.html",
+        clinician=client.clinician,
+        to_do=[e for e in entries if e[0].status in EDITABLE_STATUSES],
+        done=[e for e in entries if e[0].status not in EDITABLE_STATUSES],
+    )
+
+
+def _own_assignment(assignment_id: int) -> Assignment:
+    """The signed-in client's assignment, or 404 (load, then authorize)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == "cancelled":
+        abort(404)
+    return assignment
+
+
+@bp.route("/portal/worksheets/<int:assignment_id>", methods=["GET", "POST"])
+@client_required
+def worksheet(assignment_id: int):
+    assignment = _own_assignment(assignment_id)
+    definition = definition_of(assignment)
+    if request.method == "GET":
+        return _show(assignment, definition)
+    action = request.form.get("action", "save")
+    outcome = _save_from_request(assignment, definition, submit=action == "submit")
+    if outcome.status == "saved" and not outcome.incomplete:
+        if action == "submit":
+            flash("Thank you. Your answers have been sent to your therapist.", "success")
+            return redirect(url_for("portal.worksheet", assignment_id=assignment.id))
+        if action.startswith("add-row:"):
+            return _redirect_to_new_row(assignment, definition, action.removeprefix("add-row:"), outcome.form)
+        flash("Your answers are saved. You can close this page and come back at any time.", "success")
+        return redirect(url_for("portal.worksheet", assignment_id=assignment.id))
+    if outcome.status == "closed":
+        return _show(assignment, definition, problem=outcome.message, code=409)
+    if outcome.status == "forged":
+        return render_template("portal/problem.html", message=outcome.message), 400
+    return _show(assignment, definition, form=outcome.form, problem=outcome.message,
+                 version=outcome.version, code=outcome.code, incomplete=outcome.incomplete)
+
+
+@bp.route("/portal/worksheets/<int:assignment_id>/save", methods=["POST"])
+@client_required
+def save(assignment_id: int):
+    """The autosave endpoint (JSON): what the page's script, and the load benchmark, call."""
+    assignment = _own_assignment(assignment_id)
+    definition = definition_of(assignment)
+    outcome = _save_from_request(assignment, definition, submit=False)
+    if outcome.status == "saved":
+        progress = evaluate(definition, outcome.answers)
+        return jsonify(status="saved", version=outcome.version, saved_at=outcome.saved_at.isoformat(),
+                       answered=progress.answered, total=progress.total)
+    errors = [{"id": field_id, "label": label, "message": message}
+              for field_id, label, message in (error_list(outcome.form) if outcome.form else [])]
+    return jsonify(status=outcome.status, message=outcome.message, version=outcome.version,
+                   errors=errors), outcome.code
+
+
+class SaveOutcome:
+    """What became of one save request, for the HTML page or the JSON reply."""
+
+    def __init__(self, status: str, *, code: int = 200, message: str = "", form=None, version: int | None = None,
+                 answers: dict | None = None, saved_at: dt.datetime | None = None, incomplete: bool = False):
+        self.status, self.code, self.message, self.form = status, code, message, form
+        self.version, self.answers, self.saved_at, self.incomplete = version, answers, saved_at, incomplete
+
+
+def _save_from_request(assignment: Assignment, definition: Definition, *, submit: bool) -> SaveOutcome:
+    """Check the posted answers, then save them in one transaction (also when a submission is incomplete)."""
+    response = assignment.response
+    if assignment.status not in EDITABLE_STATUSES:
+        return SaveOutcome("closed", code=409, message=CLOSED_MESSAGE, version=response.version)
+    if _unknown_keys(definition, request.form):
+        return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
+    expected = request.form.get("version", "")
+    if not expected.isdigit() or len(expected) > 9:
+        return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
+    formdata = _normalised(request.form)
+    draft = build_form(definition, formdata=formdata)
+    if not validate(definition, draft, final=False):
+        return SaveOutcome("invalid", code=400, form=draft, version=int(expected), message=(
+            "Not saved yet: please check the answers marked below. Everything you typed is still here."))
+    answers = answers_from_form(definition, draft)
+    final = build_form(definition, final=True, formdata=formdata) if submit else None
+    complete = final is None or validate(definition, final, final=True)
+    try:
+        saved = save_answers(assignment, answers, expected_version=int(expected), submit=submit and complete)
+    except SaveRefused as refused:
+        message = CLOSED_MESSAGE if refused.reason == "closed" else STALE_MESSAGE
+        return SaveOutcome(refused.reason, code=409, message=message, form=final or draft,
+                           version=refused.current_version)
+    if not complete:
+        return SaveOutcome("saved", code=400, form=final, version=saved.version, answers=answers,
+                           saved_at=saved.saved_at, incomplete=True)
+    return SaveOutcome("saved", form=draft, version=saved.version, answers=answers, saved_at=saved.saved_at)
+
+
+def _answer_keys(definition: Definition) -> list[tuple[re.Pattern, int]]:
+    """The form keys a worksheet's items use, with how many rows each allows (1 for a leaf item).
+
+    Group rows are posted as `<group>-<row>-<item>`.
+    """
+    patterns = []
+    for item in definition.items:
+        if isinstance(item, Group):
+            subs = "|".join(re.escape(sub.id) for sub in item.items)
+            patterns.append((re.compile(rf"{re.escape(item.id)}-(\d{{1,2}})-(?:{subs})"), item.max_rows))
+        else:
+            patterns.append((re.compile(rf"{re.escape(item.id)}()"), 1))
+    return patterns
+
+
+def _unknown_keys(definition: Definition, form: MultiDict) -> list[str]:
+    """Posted keys that are neither controls nor items of this worksheet (nor rows beyond its limit)."""
+    patterns = _answer_keys(definition)
+    unknown = []
+    for key in form.keys():
+        if key in CONTROL_KEYS:
+            continue
+        if not any((m := pattern.fullmatch(key)) and int(m.group(1) or 0) < rows for pattern, rows in patterns):
+            unknown.append(key)
+    return unknown
+
+
+def _normalised(form: MultiDict) -> MultiDict:
+    """Line breaks as one character (browsers send CRLF), so limits count what the client sees."""
+    return MultiDict([(key, value.replace("\r\n", "\n")) for key, value in form.items(multi=True)])
+
+
+def _show(assignment: Assignment, definition: Definition, *, form=None, problem: str = "",
+          version: int | None = None, code: int = 200, incomplete: bool = False):
+    response = assignment.response
+    audit.record("response.viewed", response)
+    db.session.commit()
+    if assignment.status not in EDITABLE_STATUSES:
+        return render_template("portal/submitted.html", assignment=assignment, definition=definition,
+                               answers=response.answers, problem=problem), code
+    if form is None:
+        form = build_form(definition, answers=response.answers, formdata=None)
+        _add_requested_rows(definition, form)
+    progress = evaluate(definition, response.answers)
+    return render_template(
+        "portal/worksheet.html", assignment=assignment, definition=definition, form=form, progress=progress,
+        version=response.version if version is None else version, problem=problem, incomplete=incomplete,
+        conflict=code == 409, unsaved=code in (400, 409) and not incomplete,
+    ), code
+
+
+def _add_requested_rows(definition: Definition, form) -> None:
+    """After "Add another" without JavaScript: show as many rows as were asked for."""
+    group = definition.items_by_id.get(request.args.get("add", ""))
+    wanted = request.args.get("rows", "")
+    if not isinstance(group, Group) or not wanted.isdigit():
+        return
+    rows = form[group.id]
+    while len(rows.entries) < min(int(wanted), group.max_rows):
+        rows.append_entry()
+
+
+def _redirect_to_new_row(assignment: Assignment, definition: Definition, group_id: str, form):
+    group = definition.items_by_id.get(group_id)
+    if not isinstance(group, Group):
+        return redirect(url_for("portal.worksheet", assignment_id=assignment.id))
+    shown = len(form[group.id].entries)
+    flash(f"Your answers are saved. A new {group.row_label.lower()} has been added below.", "success")
+    return redirect(url_for("portal.worksheet", assignment_id=assignment.id, add=group.id, rows=shown + 1,
+                            _anchor=f"{group.id}-{min(shown, group.max_rows - 1)}"))
+
+
+def _wants_json() -> bool:
+    return request.endpoint == "portal.save"
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError):
+    if _wants_json():
+        return jsonify(status="expired", message=(
+            "This page has expired. What you typed is kept on this device: reload the page to carry on.")), 400
+    return render_error(400, "This page has expired",
+                        "For your safety, pages stop working after a while or after signing out. "
+                        "Please go back, reload the page and try again."), 400
+
+
+@bp.errorhandler(413)
+def too_large(error: HTTPException):
+    if _wants_json():
+        return jsonify(status="too_large", message=(
+            "Not saved: that is more than we can accept at once. Please shorten your longest answers.")), 413
+    return render_error(413), 413
+
+
+# --- the clinician's side of links -------------------------------------------------------
+
+
+@bp.app_template_global("portal_links")
+def portal_links(client: Client) -> list[tuple[PortalLink, str]]:
+    """The client's newest links with their status, for `portal/_client_links.html`."""
+    return [(link, link_status(link)) for link in links_of(client)[:LINKS_SHOWN]]
+
+
+def _back(form) -> str:
+    return safe_next(form.next.data) or url_for("clients.dashboard")
+
+
+def _own_link(client: Client, link_id: int) -> PortalLink:
+    link = db.session.get(PortalLink, link_id)
+    if link is None or link.client_id != client.id:
+        abort(404)
+    return link
+
+
+@bp.route("/clients/<int:client_id>/links", methods=["POST"])
+@login_required
+def create_link(client_id: int):
+    return _new_link(get_own_client(client_id))
+
+
+@bp.route("/clients/<int:client_id>/links/<int:link_id>/replace", methods=["POST"])
+@login_required
+def replace_link(client_id: int, link_id: int):
+    client = get_own_client(client_id)
+    return _new_link(client, replacing=_own_link(client, link_id))
+
+
+@bp.route("/clients/<int:client_id>/links/<int:link_id>/revoke", methods=["POST"])
+@login_required
+def revoke(client_id: int, link_id: int):
+    client = get_own_client(client_id)
+    link = _own_link(client, link_id)
+    form = BackForm()
+    if link.revoked_at is None:
+        revoke_link(link)
+        audit.record("portal_link.revoked", link)
+        db.session.commit()
+    flash("The link is revoked: it no longer opens the portal, and anyone using it is signed out.", "success")
+    return redirect(_back(form))
+
+
+def _refusal(client: Client, form: LinkForm) -> str | None:
+    if client.archived:
+        return "This client is archived. Restore them before sharing a link."
+    if not form.validate():
+        return next(message for _, _, message in error_list(form))
+    return None
+
+
+def _new_link(client: Client, *, replacing: PortalLink | None = None):
+    """Issue a link (revoking the one it replaces) and show it in this response only.
+
+    The token is never stored, flashed or put in a cookie: this page is the one
+    chance to copy it.
+    """
+    form = LinkForm()
+    refusal = _refusal(client, form)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(_back(form))
+    if replacing is not None:
+        revoke_link(replacing)
+        audit.record("portal_link.revoked", replacing, replaced=True)
+    link, token = issue_link(client, days=form.days.data)
+    audit.record("portal_link.created", link, days=form.days.data,
+                 replaces=replacing.id if replacing is not None else None)
+    db.session.commit()
+    return render_template("portal/link_created.html", client=client, link=link, replaced=replacing is not None,
+                           url=url_for("portal.landing", token=token, _external=True), back=_back(form))

@@ -1,16 +1,27 @@
-"""Portal links: 256-bit tokens of which only the SHA-256 is stored."""
+"""Portal links (256-bit tokens of which only the SHA-256 is stored) and saving answers.
+
+A save is one transaction with a compare-and-set on the response's version:
+two tabs or devices can never overwrite each other's newer answers, and a
+request that dies half-way leaves the previous version exactly as it was.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from clinic import audit
+from clinic.assignments.services import transition
 from clinic.extensions import db
-from clinic.models import Client, PortalLink, utcnow
+from clinic.models import Assignment, Client, PortalLink, Response, utcnow
+
+LINK_DAYS_MAX = 365
+EDITABLE_STATUSES = ("assigned", "in_progress")
 
 
 def hash_token(token: str) -> str:
@@ -31,11 +42,87 @@ def issue_link(client: Client, *, days: int | None = None) -> tuple[PortalLink, 
     return link, token
 
 
+def is_usable(link: PortalLink | None) -> bool:
+    """Whether a link may (still) let its client in: not revoked, not expired, client not archived."""
+    return (
+        link is not None
+        and link.revoked_at is None
+        and link.expires_at > utcnow()
+        and link.client.archived_at is None
+    )
+
+
 def find_usable_link(token: str) -> PortalLink | None:
     """The link for a token if it exists, is not revoked and has not expired."""
     if not token or len(token) > 100:
         return None
     link = db.session.scalar(select(PortalLink).where(PortalLink.token_hash == hash_token(token)))
-    if link is None or link.revoked_at is not None or link.expires_at <= utcnow():
-        return None
-    return link
+    return link if is_usable(link) else None
+
+
+def revoke_link(link: PortalLink) -> None:
+    """Stop a link working; a client session it started ends on its next request."""
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+
+
+def links_of(client: Client) -> list[PortalLink]:
+    """A client's links, newest first."""
+    return list(db.session.scalars(
+        select(PortalLink).where(PortalLink.client_id == client.id).order_by(PortalLink.created_at.desc(),
+                                                                             PortalLink.id.desc())
+    ))
+
+
+def link_status(link: PortalLink) -> str:
+    """'active', 'expired' or 'revoked', in words a clinician reads at a glance."""
+    if link.revoked_at is not None:
+        return "revoked"
+    if link.expires_at <= utcnow():
+        return "expired"
+    return "active"
+
+
+class SaveRefused(Exception):
+    """A save that was not made; `reason` is 'stale' or 'closed', `current_version` what the server has."""
+
+    def __init__(self, reason: str, current_version: int):
+        super().__init__(reason)
+        self.reason = reason
+        self.current_version = current_version
+
+
+def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_version: int,
+                 submit: bool = False) -> Response:
+    """Store the client's answers as the next version, in one transaction, or refuse.
+
+    The UPDATE only matches while the response still has `expected_version` and
+    the worksheet is still open for the client, so a stale page (another tab or
+    device saved since) or a worksheet already submitted changes nothing.
+    Status changes and the audit event commit together with the answers.
+    """
+    response = assignment.response
+    now = utcnow()
+    still_open = select(Assignment.id).where(Assignment.id == assignment.id,
+                                             Assignment.status.in_(EDITABLE_STATUSES))
+    changed = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.version == expected_version,
+               Response.assignment_id.in_(still_open))
+        .values(answers=answers, version=Response.version + 1, saved_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        db.session.refresh(assignment)
+        db.session.refresh(response)
+        reason = "closed" if assignment.status not in EDITABLE_STATUSES else "stale"
+        raise SaveRefused(reason, response.version)
+    db.session.expire(response)
+    if assignment.status == "assigned":
+        transition(assignment, "in_progress", actor="client")
+    if submit:
+        transition(assignment, "submitted", actor="client")
+    audit.record("response.submitted" if submit else "response.saved", response, version=expected_version + 1)
+    db.session.commit()
+    return response

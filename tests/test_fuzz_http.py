@@ -1,0 +1,252 @@
+"""Hypothesis posts hostile input to every form a clinician or a client can reach, over HTTP.
+
+The forms are found as a browser finds them: by following the links from the
+dashboard (or the sign-in page, or a client's link) and reading each page's
+<form> elements. So the sign-in, client, assignment, comment and link forms are
+all fuzzed, and a form added tomorrow is fuzzed without touching this file.
+
+Whatever is sent, the answer is never a 5xx, and afterwards the database holds
+only what its schema allows: every text within its column's length, no NUL
+characters, and every stored worksheet answer valid for its item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import String, select
+from werkzeug.datastructures import MultiDict
+
+from clinic.assignments.services import definition_of
+from clinic.extensions import db
+from clinic.models import Assignment, Clinician, Client
+from clinic.portal.services import issue_link
+from test_fuzz_worksheets import any_text, assert_storable, fuzz_settings, huge_text, nasty_text
+
+EXAMPLES_PER_FORM = 12
+FUZZ = fuzz_settings(EXAMPLES_PER_FORM)
+MAX_PAGES = 40
+PASSWORD = "fuzzing is fun for everyone"
+SKIPPED_ACTIONS = ("/logout",)  # fuzzing it only signs the fuzzer out
+CURRENT = "\uffffcurrent"  # stands for the value the page gives a hidden field when the example is posted
+
+
+@dataclass
+class FormField:
+    kind: str  # text, date, number, choice, hidden
+    values: list[str] = field(default_factory=list)
+    max_length: int | None = None
+
+
+@dataclass
+class PageForm:
+    page: str
+    action: str
+    fields: dict[str, FormField] = field(default_factory=dict)
+
+
+class PageReader(HTMLParser):
+    """The same-site links and POST forms of one page, as a browser sees them."""
+
+    TEXT_TYPES = {"text", "email", "password", "search", "tel", "url", None}
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.page, self.links, self.forms = page, [], []
+        self._form: PageForm | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag == "a" and attr.get("href"):
+            self.links.append(urljoin(self.page, attr["href"]))
+        elif tag == "form":
+            post = (attr.get("method") or "get").lower() == "post"
+            self._form = PageForm(self.page, urljoin(self.page, attr.get("action") or self.page)) if post else None
+            if self._form:
+                self.forms.append(self._form)
+        elif self._form is not None and attr.get("name"):
+            self._field(tag, attr)
+        elif tag == "option" and self._form is not None and self._select:
+            self._form.fields[self._select].values.append(attr.get("value") or "")
+
+    def _field(self, tag: str, attr: dict[str, str | None]) -> None:
+        name, kind = attr["name"], (attr.get("type") or "").lower() or None
+        fields = self._form.fields
+        if tag == "select":
+            self._select = name
+            fields.setdefault(name, FormField("choice"))
+        elif tag == "textarea" or (tag == "input" and kind in self.TEXT_TYPES):
+            limit = attr.get("maxlength") or attr.get("data-max-length")
+            fields[name] = FormField("text", max_length=int(limit) if limit and limit.isdigit() else None)
+        elif tag == "input" and kind in ("date", "number", "hidden"):
+            fields[name] = FormField(kind, [attr.get("value") or ""])
+        elif kind in ("radio", "checkbox", "submit") or tag == "button":
+            fields.setdefault(name, FormField("choice")).values.append(attr.get("value") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+def crawl(client: FlaskClient, start: str) -> list[PageForm]:
+    """Every POST form on the same-site HTML pages reachable from `start` (bounded)."""
+    seen, queue, forms = set(), [start], []
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        assert response.status_code < 500, f"GET {path} answered {response.status_code}"
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        reader = PageReader(path)
+        reader.feed(response.get_data(as_text=True))
+        known = {form.action for form in forms}
+        forms += [form for form in reader.forms
+                  if urlsplit(form.action).path not in SKIPPED_ACTIONS and form.action not in known]
+        for link in reader.links:
+            parts = urlsplit(link)
+            if not parts.netloc and parts.path.startswith("/") and not parts.path.startswith("/static/"):
+                queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return forms
+
+
+def values_for(form_field: FormField) -> st.SearchStrategy[str]:
+    hostile = any_text | nasty_text
+    if form_field.kind == "text":
+        return hostile | huge_text(form_field.max_length or 300)
+    if form_field.kind == "date":
+        return st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(dt.date.isoformat) | hostile
+    if form_field.kind == "number":
+        return st.integers(-(2**70), 2**70).map(str) | hostile
+    if form_field.kind == "hidden":
+        return st.just(CURRENT) | hostile
+    return st.sampled_from(form_field.values) | hostile if form_field.values else hostile
+
+
+@st.composite
+def submissions(draw: st.DrawFn, form: PageForm) -> MultiDict:
+    """Any subset of the form's fields, each sent zero to three times, plus strangers."""
+    data = MultiDict()
+    for name, form_field in form.fields.items():
+        if name == "csrf_token":
+            continue
+        for value in draw(st.lists(values_for(form_field), max_size=3)):
+            data.add(name, value)
+    for name in draw(st.lists(any_text, max_size=2)):
+        data.add(name, draw(any_text))
+    return data
+
+
+def assert_database_within_schema() -> None:
+    """Every stored row fits its columns; every response holds answers its worksheet allows."""
+    db.session.expire_all()
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(select(table)).mappings():
+            for column in table.columns:
+                value = row[column.key]
+                if isinstance(value, str):
+                    assert "\x00" not in value, f"NUL stored in {table.name}.{column.name}"
+                    if isinstance(column.type, String) and column.type.length:
+                        assert len(value) <= column.type.length, f"{table.name}.{column.name} is over its length"
+    for assignment in db.session.scalars(select(Assignment)):
+        assert_storable(definition_of(assignment), assignment.response.answers)
+    db.session.rollback()
+
+
+def fuzz_forms(forms: list[PageForm], new_session) -> None:
+    """Post hypothesis-made submissions to each form, each in a fresh session, as from its page."""
+    assert forms, "no forms found: the crawl did not reach the pages it should"
+    for form in forms:
+
+        @FUZZ
+        @given(data=submissions(form))
+        def submit(data: MultiDict) -> None:
+            client = new_session()
+            current = _form_on_page(client, form)
+            data["csrf_token"] = current.get("csrf_token", "")
+            for name, values in data.lists():
+                data.setlist(name, [current.get(name, "") if value == CURRENT else value for value in values])
+            response = client.post(form.action, data=data)
+            assert response.status_code < 500, f"POST {form.action} from {form.page} answered {response.status_code}"
+            assert_database_within_schema()
+
+        submit()
+
+
+def _form_on_page(client: FlaskClient, form: PageForm) -> dict[str, str]:
+    """The hidden values (CSRF token, version) the form has on its page right now."""
+    reader = PageReader(form.page)
+    reader.feed(client.get(form.page).get_data(as_text=True))
+    for candidate in reader.forms:
+        if candidate.action == form.action:
+            return {name: f.values[0] for name, f in candidate.fields.items() if f.kind == "hidden" and f.values}
+    return {}
+
+
+@pytest.fixture
+def world(app: Flask, make) -> Iterator[tuple[Clinician, Client, str]]:
+    """A clinician with a client who has every worksheet in every state, and a client link."""
+    clinician = make.clinician(email="fuzz@example.test", password=PASSWORD)
+    person = make.client(clinician, display_name="Robin Q", email="robin@example.test")
+    worksheets = list(app.extensions["worksheets"])
+    for status in ("assigned", "in_progress", "submitted", "reviewed"):
+        for worksheet_id in worksheets:
+            make.assignment(person, worksheet_id, status=status)
+    _, token = issue_link(person)
+    db.session.commit()
+    app.config["LOGIN_MAX_FAILURES"] = 10**6  # keep the throttle out of the fuzzer's way
+    yield clinician, person, token
+
+
+def _signed_in(app: Flask, clinician: Clinician) -> FlaskClient:
+    client = app.test_client()
+    token = _form_on_page(client, PageForm("/login", "/login"))["csrf_token"]
+    response = client.post("/login", data={"email": clinician.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    return client
+
+
+def test_the_signed_out_forms_never_fail_on_hostile_input(app: Flask, world):
+    forms = crawl(app.test_client(), "/login")
+    assert any(urlsplit(form.action).path == "/login" for form in forms)
+    fuzz_forms(forms, app.test_client)
+
+
+def test_the_clinicians_forms_never_fail_on_hostile_input(app: Flask, world):
+    clinician, _, _ = world
+    forms = crawl(_signed_in(app, clinician), "/")
+    fuzz_forms(forms, lambda: _signed_in(app, clinician))
+
+
+def _in_portal(app: Flask, token: str) -> tuple[FlaskClient, str]:
+    """A client who opened their link and pressed its button: (their session, the page they landed on)."""
+    client = app.test_client()
+    reader = PageReader(f"/p/{token}")
+    reader.feed(client.get(f"/p/{token}").get_data(as_text=True))
+    assert reader.forms, "the link's page has no button to continue"
+    entry = reader.forms[0]
+    data = {name: (form_field.values or [""])[0] for name, form_field in entry.fields.items()}
+    response = client.post(entry.action, data=data)
+    assert response.status_code in (302, 303), response.status_code
+    return client, urlsplit(response.headers["Location"]).path
+
+
+def test_the_clients_forms_never_fail_on_hostile_input(app: Flask, world):
+    _, _, token = world
+    client, home = _in_portal(app, token)
+    forms = crawl(client, home)
+    fuzz_forms(forms, lambda: _in_portal(app, token)[0])

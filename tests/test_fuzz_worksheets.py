@@ -1,0 +1,224 @@
+"""Hypothesis fills every shipped worksheet with anything a browser (or an attacker) could send.
+
+Whatever arrives — unicode, control characters, markup, huge text, values
+that are not among the choices, repeated fields, rows beyond the limit — the
+engine either refuses it with a message on the field or stores answers that
+the definition allows. It never raises, never renders user text as markup, and
+never stores a value of the wrong type, out of range or over its length limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from typing import Any
+
+import pytest
+from flask import Flask, render_template_string
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, validate
+from clinic.worksheets.schema import DateItem, LongText, MultiChoice, NumberItem, Scale, ShortText
+
+# Seeded by default, so that every run of `make test` tries the same examples and a red
+# build is reproducible; GROUNDWORK_FUZZ=explore tries ten times as many, fresh ones.
+EXPLORE = os.environ.get("GROUNDWORK_FUZZ") == "explore"
+
+
+def fuzz_settings(examples: int) -> settings:
+    return settings(max_examples=examples * (10 if EXPLORE else 1), derandomize=not EXPLORE, database=None,
+                    deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+FUZZ = fuzz_settings(40)
+MARKUP = "<script>alert(1)</script>"
+
+# Text as people and attackers type it: any unicode (no lone surrogates, which
+# no browser can send as UTF-8), control characters and NUL included.
+any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+nasty_text = st.sampled_from([
+    "", " ", "\x00", "\u202e", "e\u0301", "🧠💔", MARKUP, "' OR 1=1 --", "{{ 7*7 }}", "%s%n", "\r\n", "NaN",
+    "Infinity", "-0", "1e400", "0x10", "١٢", "2026-02-30", "0000-00-00", "9999-12-31", "1899-12-31", "2026-1-1",
+])
+
+
+def huge_text(limit: int) -> st.SearchStrategy[str]:
+    """Text around and far beyond a length limit, in one- and multi-byte characters."""
+    return st.builds(lambda n, char: char * n, st.integers(max(0, limit - 2), limit * 3 + 10),
+                     st.sampled_from(["x", "é", "語", "🙂", " "]))
+
+
+def raw_values(item: Any) -> st.SearchStrategy[str]:
+    """What might arrive in the request for one leaf item: plausible, wrong and hostile."""
+    wrong = any_text | nasty_text
+    if isinstance(item, (ShortText, LongText)):
+        return wrong | huge_text(item.max_length)
+    if item.choices:
+        return st.sampled_from([str(value) for value, _ in item.choices]) | wrong
+    if isinstance(item, DateItem):
+        return st.dates().map(dt.date.isoformat) | wrong
+    if isinstance(item, NumberItem):
+        numbers = st.integers(-10**6, 10**6) | st.floats(allow_nan=True, allow_infinity=True)
+        return numbers.map(str) | wrong | huge_text(40).map(lambda s: "9" * len(s))
+    return wrong
+
+
+def field_values(item: Any) -> st.SearchStrategy[list[str]]:
+    """Usually one value, sometimes none or several (a tampered request repeats fields)."""
+    size = (0, 6) if isinstance(item, MultiChoice) else (0, 3)
+    return st.lists(raw_values(item), min_size=size[0], max_size=size[1])
+
+
+@st.composite
+def form_data(draw: st.DrawFn, definition: Definition) -> MultiDict:
+    """A POST body for the worksheet: any subset of its fields, rows past the limit, strangers."""
+    data = MultiDict()
+    for item in definition.items:
+        if isinstance(item, Group):
+            rows = draw(st.lists(st.integers(0, item.max_rows + 2), max_size=item.max_rows + 3, unique=True))
+            for row in rows:
+                for sub in item.items:
+                    for value in draw(field_values(sub)):
+                        data.add(f"{item.id}-{row}-{sub.id}", value)
+        elif draw(st.booleans()):
+            for value in draw(field_values(item)):
+                data.add(item.id, value)
+    for name in draw(st.lists(any_text | st.sampled_from(["csrf_token", "__proto__", "id", "-1"]), max_size=3)):
+        data.add(name, draw(any_text))
+    return data
+
+
+def assert_allowed(item: Any, value: Any) -> None:
+    """One stored value is what the item's type, choices and limits allow."""
+    if isinstance(item, (ShortText, LongText)):
+        assert isinstance(value, str) and value == value.strip() and 0 < len(value) <= item.max_length
+    elif isinstance(item, MultiChoice):
+        allowed = {v for v, _ in item.choices}
+        assert isinstance(value, list) and value and set(value) <= allowed
+        assert len(value) <= (item.max_selected or len(allowed))
+    elif isinstance(item, Scale):
+        assert type(value) is int and item.min <= value <= item.max
+    elif item.choices:
+        assert isinstance(value, str) and value in {v for v, _ in item.choices}
+    elif isinstance(item, DateItem):
+        assert isinstance(value, str) and 1900 <= dt.date.fromisoformat(value).year <= 2200
+        assert value == dt.date.fromisoformat(value).isoformat()
+    elif isinstance(item, NumberItem):
+        assert type(value) in ((int,) if item.integer else (int, float)) and math.isfinite(value)
+        assert (item.min is None or value >= item.min) and (item.max is None or value <= item.max)
+    else:
+        raise AssertionError(f"no rule for item type {item.type}")
+
+
+def assert_storable(definition: Definition, answers: dict[str, Any]) -> None:
+    """Answers as they would be saved: known ids only, every value allowed, valid JSON."""
+    items = {item.id: item for item in definition.items}
+    assert set(answers) <= set(items)
+    for item_id, value in answers.items():
+        item = items[item_id]
+        if isinstance(item, Group):
+            assert isinstance(value, list) and 0 < len(value) <= item.max_rows
+            subs = {sub.id: sub for sub in item.items}
+            for row in value:
+                assert row and set(row) <= set(subs)
+                for sub_id, cell in row.items():
+                    assert_allowed(subs[sub_id], cell)
+        else:
+            assert_allowed(item, value)
+    json.dumps(answers, allow_nan=False)
+
+
+ITEMS = """{% from "worksheets/_items.html" import render_section %}
+{% for section in definition.sections %}{{ render_section(section, form) }}{% endfor %}"""
+
+
+def fill_in(app: Flask, definition: Definition, data: MultiDict, final: bool) -> tuple[bool, dict, str]:
+    """Post the data to the worksheet's form: (valid, answers stored, the page re-rendered)."""
+    with app.test_request_context(method="POST", data=data):
+        form = build_form(definition, final=final, meta={"csrf": False})
+        valid = validate(definition, form, final=final)
+        answers = answers_from_form(definition, form) if valid else {}
+        page = render_template_string(ITEMS, definition=definition, form=form)
+    return valid, answers, page
+
+
+def shipped(app: Flask) -> list[Definition]:
+    return list(app.extensions["worksheets"].values())
+
+
+@pytest.mark.parametrize("final", [False, True], ids=["draft", "submission"])
+@pytest.mark.parametrize("worksheet_id", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+def test_any_input_is_refused_with_a_message_or_stored_as_the_definition_allows(app, worksheet_id, final):
+    definition = app.extensions["worksheets"][worksheet_id]
+
+    @FUZZ
+    @given(data=form_data(definition))
+    def check(data: MultiDict) -> None:
+        valid, answers, page = fill_in(app, definition, data, final)
+        if valid:
+            assert_storable(definition, answers)
+            evaluate(definition, answers)
+        else:
+            assert 'class="field-errors"' in page
+        assert MARKUP not in page
+
+    check()
+
+
+def test_a_blank_first_checkbox_value_does_not_let_an_unknown_choice_through(app):
+    """Found by the fuzzer: WTForms' Optional() looks only at the first value sent."""
+    definition = app.extensions["worksheets"]["origins-mapping"]
+    multi = next(item for item in definition.items if isinstance(item, MultiChoice))
+    valid, answers, _ = fill_in(app, definition, MultiDict([(multi.id, ""), (multi.id, "made-up")]), final=False)
+    assert not valid or multi.id not in answers or set(answers[multi.id]) <= {v for v, _ in multi.choices}
+
+
+def test_every_shipped_worksheet_is_fuzzed(app):
+    """The parametrization above names the shipped worksheets; a new one must be added there."""
+    assert sorted(d.id for d in shipped(app)) == ["origins-mapping", "partner-source-checklist",
+                                                   "security-building-plan"]
+
+
+@pytest.mark.parametrize("worksheet_id", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+def test_stored_answers_come_back_into_the_form_unchanged(app, worksheet_id):
+    """What a draft saved is what the client sees when they return (and saves again as is)."""
+    definition = app.extensions["worksheets"][worksheet_id]
+
+    @FUZZ
+    @given(data=form_data(definition))
+    def check(data: MultiDict) -> None:
+        valid, answers, _ = fill_in(app, definition, data, final=False)
+        if not valid:
+            return
+        with app.test_request_context():
+            form = build_form(definition, answers=answers, formdata=None, meta={"csrf": False})
+            page = render_template_string(ITEMS, definition=definition, form=form)
+        assert MARKUP not in page
+        resubmitted = MultiDict()
+        for name, value in _as_form_fields(definition, answers):
+            resubmitted.add(name, value)
+        valid_again, answers_again, _ = fill_in(app, definition, resubmitted, final=False)
+        assert valid_again and answers_again == answers
+
+    check()
+
+
+def _as_form_fields(definition: Definition, answers: dict[str, Any]):
+    """The (name, value) pairs a browser would post for these stored answers."""
+    for item in definition.items:
+        value = answers.get(item.id)
+        if value is None:
+            continue
+        if isinstance(item, Group):
+            for row_number, row in enumerate(value):
+                for sub_id, cell in row.items():
+                    yield f"{item.id}-{row_number}-{sub_id}", str(cell)
+        elif isinstance(value, list):
+            for choice in value:
+                yield item.id, choice
+        else:
+            yield item.id, str(value)

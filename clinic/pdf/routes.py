@@ -1,5 +1,81 @@
-"""PDF downloads."""
+"""PDF downloads: a filled worksheet, a blank printable, and the session-prep packet.
 
-from flask import Blueprint
+Each download loads the object, checks it is the signed-in clinician's (404
+otherwise), serves the PDF from the cache or renders it, and writes an audit event.
+"""
 
-bp = Blueprint("pdf", __name__, url_prefix="/pdf")
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from clinic import audit
+from clinic.assignments.services import get_own_assignment
+from clinic.clients.services import get_own_client
+from clinic.extensions import db
+from clinic.pdf import services
+from clinic.pdf.forms import packet_form
+
+bp = Blueprint("pdf", __name__)
+
+bp.add_app_template_filter(services.print_date, "print_date")
+for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_one_line, packet_form):
+    bp.add_app_template_global(_helper)
+bp.add_app_template_global(services.default_paper, "pdf_default_paper")
+bp.add_app_template_global(services.PAPER_SIZES, "pdf_paper_sizes")
+
+
+def _paper() -> str:
+    paper = request.args.get("paper") or services.default_paper()
+    if paper not in services.PAPER_SIZES:
+        abort(400, f"Paper size must be one of: {', '.join(services.PAPER_SIZES)}.")
+    return paper
+
+
+def _download(pdf: bytes, filename: str) -> Response:
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/assignments/<int:assignment_id>/pdf")
+@login_required
+def assignment_pdf(assignment_id: int):
+    assignment = get_own_assignment(assignment_id)
+    paper = _paper()
+    pdf, rendered = services.assignment_pdf(assignment, current_user._get_current_object(), paper)
+    audit.record("pdf_worksheet_downloaded", assignment, rendered=rendered, paper=paper)
+    db.session.commit()
+    return _download(pdf, f"worksheet-{assignment.id}-{assignment.worksheet_id}.pdf")
+
+
+@bp.route("/worksheets/<worksheet_id>/blank.pdf")
+@login_required
+def blank(worksheet_id: str):
+    definition = current_app.extensions["worksheets"].get(worksheet_id)
+    if definition is None:
+        abort(404)
+    paper = _paper()
+    pdf, rendered = services.blank_pdf(definition, current_user._get_current_object(), paper)
+    audit.record("pdf_blank_downloaded", None, worksheet_id=definition.id, version=definition.version,
+                 rendered=rendered, paper=paper)
+    db.session.commit()
+    return _download(pdf, f"{definition.id}-blank.pdf")
+
+
+@bp.route("/clients/<int:client_id>/packet", methods=["GET", "POST"])
+@login_required
+def packet(client_id: int):
+    """POST makes the packet; GET (and a POST with mistakes) shows the form on its own page."""
+    client = get_own_client(client_id)
+    form = packet_form(client, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        options = form.options()
+        pdf, rendered = services.packet_pdf(client, current_user._get_current_object(), options)
+        audit.record("pdf_packet_downloaded", client, rendered=rendered, paper=options.paper,
+                     session_date=options.session_date.isoformat(), assignments=list(options.assignment_ids))
+        db.session.commit()
+        return _download(pdf, f"session-prep-{client.id}-{options.session_date.isoformat()}.pdf")
+    audit.record("packet_form_viewed", client)
+    db.session.commit()
+    status = 400 if form.errors else 200
+    return render_template("pdf/packet_form.html", client=client, packet_form_shown=form), status

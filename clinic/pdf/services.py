@@ -1,0 +1,393 @@
+"""What goes into each PDF, the PDF cache, and the one place that calls WeasyPrint.
+
+Every document is described by its inputs (answers, comments, agenda, names,
+dates, paper size and the version of the print templates). Those inputs make
+the cache key, so an unchanged document is served from `PdfCacheEntry` without
+rendering again, and any change gives a new key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import weasyprint
+from flask import current_app, render_template
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from clinic.assignments.services import definition_of
+from clinic.config import PROJECT_ROOT
+from clinic.extensions import db
+from clinic.models import (
+    Assignment,
+    AssignmentEvent,
+    Client,
+    Clinician,
+    Comment,
+    PacketExport,
+    PdfCacheEntry,
+    Response,
+    utcnow,
+)
+from clinic.pdf.fetcher import STATIC_BASE_URL, STATIC_ROOT, StaticFilesFetcher
+from clinic.worksheets import Definition, Evaluation, evaluate
+
+# Paper sizes a PDF can be made in: the CSS page size (also the value in forms and
+# config) → its label.
+PAPER_SIZES = {"A4": "A4", "letter": "US Letter"}
+# Rendered PDFs older than this are dropped from the cache when a new one is stored.
+CACHE_DAYS = 14
+# Everything that shapes how a PDF looks; a change to any of them is a new template version.
+TEMPLATE_SOURCES = (
+    "templates/pdf/*.html",
+    "templates/worksheets/_answers.html",
+    "templates/worksheets/_items.html",
+    "templates/worksheets/_summary.html",
+    "clinic/static/css/print.css",
+)
+# Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
+PACKET_STATUSES = ("in_progress", "submitted", "reviewed")
+PACKET_DEFAULT_STATUSES = ("submitted", "reviewed")
+STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
+                 "reviewed": "Reviewed", "cancelled": "Cancelled"}
+
+
+def default_paper() -> str:
+    """The configured paper size (PAPER_SIZE), read leniently: "Letter" and "LETTER" mean letter."""
+    by_lower = {size.lower(): size for size in PAPER_SIZES}
+    return by_lower.get(str(current_app.config["PAPER_SIZE"]).lower(), "A4")
+
+
+def print_date(value: dt.date | dt.datetime | None) -> str:
+    """A date as people write it (5 March 2026); datetimes are read in UTC."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.timezone.utc).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+# --- how a worksheet is printed --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet as the print templates see it; without answers it is a blank printable."""
+
+    definition: Definition
+    anchor: str
+    answers: dict[str, Any] | None = None
+    evaluation: Evaluation | None = None
+    comments: dict[str | None, list[Comment]] = field(default_factory=dict)
+    status: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return self.answers is None
+
+
+def blank_sheet(definition: Definition) -> Sheet:
+    return Sheet(definition=definition, anchor=f"worksheet-{definition.id}")
+
+
+def filled_sheet(assignment: Assignment) -> Sheet:
+    """The assignment's answers with the summaries, flags and comments its definition leads to."""
+    definition = definition_of(assignment)
+    answers = assignment.response.answers or {}
+    section_ids = {section.id for section in definition.sections}
+    comments: dict[str | None, list[Comment]] = {}
+    for comment in assignment.response.comments:
+        comments.setdefault(comment.section_id if comment.section_id in section_ids else None, []).append(comment)
+    return Sheet(definition=definition, anchor=f"worksheet-{assignment.id}", answers=answers,
+                 evaluation=evaluate(definition, answers), comments=comments, status=status_text(assignment))
+
+
+def status_text(assignment: Assignment) -> str:
+    """Where a worksheet stands, with the date that matters for it."""
+    response = assignment.response
+    if assignment.status in ("submitted", "reviewed") and response.submitted_at:
+        label = "Submitted" if assignment.status == "submitted" else "Reviewed; submitted"
+        return f"{label} {print_date(response.submitted_at)}"
+    if assignment.status == "in_progress" and response.saved_at:
+        return f"In progress; last saved {print_date(response.saved_at)}"
+    return STATUS_LABELS[assignment.status]
+
+
+def title_of(assignment: Assignment) -> str:
+    return assignment.definition_snapshot.get("title") or assignment.worksheet_id
+
+
+def write_in_lines(item: Any) -> int:
+    """Lines to write on in a blank printable: more for longer answers, at most six."""
+    return max(1, min(6, math.ceil(item.max_length / 350)))
+
+
+def blank_rows(group: Any) -> int:
+    """Empty rows for a repeating group on paper: three, within the group's limits."""
+    return min(group.max_rows, max(group.min_rows, 3))
+
+
+def fits_on_one_line(item: Any) -> bool:
+    """Whether an item's tick boxes fit side by side (short choices such as frequencies)."""
+    return sum(len(label) + 6 for _, label in item.choices) <= 80
+
+
+# --- rendering and the cache ------------------------------------------------------------
+
+
+def render_pdf(html: str, paper: str) -> bytes:
+    """HTML to PDF with the bundled fonts, loading nothing but the app's static files."""
+    fetcher = StaticFilesFetcher()
+    font_config = FontConfiguration()
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"unknown paper size {paper!r}")
+    page_size = CSS(string=f"@page {{ size: {paper}; }}", url_fetcher=fetcher, font_config=font_config)
+    document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[page_size], font_config=font_config)
+
+
+
+@functools.cache
+def template_version() -> str:
+    """A digest of the print templates, stylesheet and WeasyPrint version."""
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for pattern in TEMPLATE_SOURCES:
+        for path in sorted(PROJECT_ROOT.glob(pattern)):
+            digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    for font in sorted((STATIC_ROOT / "fonts").glob("*.ttf")):
+        digest.update(font.name.encode())
+    return digest.hexdigest()[:16]
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cache_key(document: str, inputs: dict[str, Any]) -> str:
+    """16 hex digits naming the document, then 48 of everything that went into it.
+
+    The prefix lets a new version of a document replace the old one in the cache.
+    """
+    return _digest(document)[:16] + _digest({"template": template_version(), "inputs": inputs})[:48]
+
+
+def cached_pdf(owner: Clinician, document: str, inputs: dict[str, Any], paper: str,
+               html: Callable[[], str]) -> tuple[bytes, bool]:
+    """The document's PDF and whether it was rendered now (False: served from the cache)."""
+    key = cache_key(document, {**inputs, "paper": paper})
+    entry = db.session.get(PdfCacheEntry, key)
+    if entry is not None and entry.clinician_id == owner.id:
+        return entry.pdf, False
+    pdf = render_pdf(html(), paper)
+    prefix = key[:16]
+    stale_before = utcnow() - dt.timedelta(days=CACHE_DAYS)
+    db.session.execute(delete(PdfCacheEntry).where(
+        PdfCacheEntry.clinician_id == owner.id,
+        (PdfCacheEntry.key.startswith(prefix, autoescape=True)) | (PdfCacheEntry.created_at < stale_before),
+    ))
+    try:
+        with db.session.begin_nested():
+            db.session.add(PdfCacheEntry(key=key, clinician_id=owner.id, pdf=pdf))
+    except IntegrityError:
+        pass  # another request stored the same document a moment ago
+    return pdf, True
+
+
+def sheet_inputs(assignment: Assignment) -> dict[str, Any]:
+    """What a printed worksheet depends on: its response's id, version and answers, and the comments."""
+    response = assignment.response
+    return {
+        "assignment": [assignment.id, assignment.status, assignment.worksheet_id, assignment.worksheet_version],
+        "response": [response.id, response.version, _digest(response.answers), response.saved_at,
+                     response.submitted_at],
+        "comments": [[c.id, c.section_id, c.updated_at, _digest(c.body)] for c in response.comments],
+    }
+
+
+def author_of(clinician: Clinician) -> str:
+    return clinician.name or clinician.email
+
+
+# --- the three documents ---------------------------------------------------------------------
+
+
+def assignment_pdf(assignment: Assignment, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
+    """A filled-in worksheet with its summaries, flags and the clinician's comments."""
+    today = utcnow().date()
+    client_name = assignment.client.display_name
+    inputs = {"sheet": sheet_inputs(assignment), "client": client_name, "author": author_of(clinician),
+              "today": today}
+
+    def html() -> str:
+        return render_template("pdf/worksheet.html", sheet=filled_sheet(assignment), client_name=client_name,
+                               date_text=print_date(today), author=author_of(clinician), created=utcnow())
+
+    return cached_pdf(clinician, f"assignment:{assignment.id}", inputs, paper, html)
+
+
+def blank_pdf(definition: Definition, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
+    """A worksheet to fill in on paper."""
+    inputs = {"definition": _digest(definition.snapshot()), "author": author_of(clinician)}
+
+    def html() -> str:
+        return render_template("pdf/worksheet.html", sheet=blank_sheet(definition), client_name=None,
+                               date_text=None, author=author_of(clinician), created=utcnow())
+
+    return cached_pdf(clinician, f"blank:{definition.id}", inputs, paper, html)
+
+
+@dataclass(frozen=True)
+class PacketOptions:
+    session_date: dt.date
+    since_date: dt.date | None  # None: since the last packet for an earlier session
+    assignment_ids: tuple[int, ...]
+    paper: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """What happened to one worksheet in the period the cover looks back on."""
+
+    title: str
+    status: str
+    what: tuple[str, ...]
+    anchor: str | None  # where it is in the packet, if it is included
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    title: str
+    status: str
+    due_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class Packet:
+    client_name: str
+    author: str
+    created: dt.datetime
+    session_date: dt.date
+    changes_heading: str
+    changes: tuple[Change, ...]
+    sheets: tuple[Sheet, ...]
+    outstanding: tuple[Outstanding, ...]
+    agenda: str
+    agenda_updated_at: dt.datetime | None
+
+
+def packet_candidates(client: Client) -> list[Assignment]:
+    """The client's worksheets that have something to print, most recently active first."""
+    return list(db.session.scalars(
+        select(Assignment)
+        .where(Assignment.client_id == client.id, Assignment.status.in_(PACKET_STATUSES))
+        .options(selectinload(Assignment.response).selectinload(Response.comments))
+        .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc())
+    ))
+
+
+def last_packet(client: Client, before: dt.date | None = None) -> PacketExport | None:
+    """The most recent packet made for this client (for a session before `before`, if given)."""
+    query = select(PacketExport).where(PacketExport.client_id == client.id)
+    if before is not None:
+        query = query.where(PacketExport.session_date < before)
+    return db.session.scalars(query.order_by(PacketExport.created_at.desc()).limit(1)).first()
+
+
+def _event_words(event: AssignmentEvent) -> str:
+    if event.to_status == "in_progress":
+        return "reopened" if event.from_status in ("submitted", "reviewed") else "started"
+    return {"reviewed": "marked reviewed"}.get(event.to_status, event.to_status.replace("_", " "))
+
+
+def _by_day(events: list[AssignmentEvent]) -> list[str]:
+    """Events in words, one phrase per day: "assigned, started and submitted 3 March 2026"."""
+    days: dict[str, list[str]] = {}
+    for event in events:
+        days.setdefault(print_date(event.at), []).append(_event_words(event))
+    return [f"{_and_list(words)} {day}" for day, words in days.items()]
+
+
+def _and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, str]) -> list[Change]:
+    """Each of the client's worksheets that was assigned, started, submitted, reviewed or edited since then."""
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.client_id == client.id)
+        .options(selectinload(Assignment.events), selectinload(Assignment.response))
+    )
+    found: list[tuple[dt.datetime, Change]] = []
+    for assignment in assignments:
+        events = sorted((e for e in assignment.events if since is None or e.at > since), key=lambda e: (e.at, e.id))
+        what = _by_day(events)
+        saved_at = assignment.response.saved_at
+        if saved_at and (since is None or saved_at > since) and (not events or saved_at > events[-1].at):
+            what.append(f"answers last saved {print_date(saved_at)}")
+        if what:
+            latest = max([e.at for e in events] + ([saved_at] if saved_at else []))
+            found.append((latest, Change(title_of(assignment), STATUS_LABELS[assignment.status], tuple(what),
+                                         anchors.get(assignment.id))))
+    return [change for _, change in sorted(found, key=lambda pair: pair[0], reverse=True)]
+
+
+def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> tuple[str, dt.datetime | None]:
+    if options.since_date is not None:
+        since = dt.datetime.combine(options.since_date, dt.time(), tzinfo=dt.timezone.utc)
+        return f"What’s new since {print_date(options.since_date)}", since
+    if previous is not None:
+        return (f"What’s new since your last packet ({print_date(previous.created_at)}, for the session on "
+                f"{print_date(previous.session_date)})", previous.created_at)
+    return "Everything so far (this is the first packet for this client)", None
+
+
+def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> tuple[bytes, bool]:
+    """The session-prep packet, and a PacketExport so the next packet can say what changed since."""
+    chosen = set(options.assignment_ids)
+    candidates = packet_candidates(client)
+    included = [a for a in candidates if a.id in chosen]
+    sheets = tuple(filled_sheet(a) for a in included)
+    heading, since = _changes_heading(options, last_packet(client, before=options.session_date))
+    changes = tuple(changes_since(client, since, {a.id: s.anchor for a, s in zip(included, sheets)}))
+    outstanding = tuple(
+        Outstanding(title_of(a), STATUS_LABELS[a.status], a.due_date)
+        for a in _not_yet_in(client) if a.id not in chosen
+    )
+    packet = Packet(
+        client_name=client.display_name, author=author_of(clinician), created=utcnow(),
+        session_date=options.session_date, changes_heading=heading, changes=changes, sheets=sheets,
+        outstanding=outstanding, agenda=client.agenda or "", agenda_updated_at=client.agenda_updated_at,
+    )
+    inputs = {
+        "client": [client.id, client.display_name], "author": packet.author, "today": packet.created.date(),
+        "session": options.session_date, "heading": heading, "changes": [asdict(c) for c in changes],
+        "outstanding": [asdict(o) for o in outstanding], "agenda": [_digest(packet.agenda), client.agenda_updated_at],
+        "sheets": [sheet_inputs(a) for a in included],
+    }
+
+    def html() -> str:
+        return render_template("pdf/packet.html", packet=packet, author=packet.author, created=packet.created)
+
+    result = cached_pdf(clinician, f"packet:{client.id}", inputs, options.paper, html)
+    db.session.add(PacketExport(client_id=client.id, session_date=options.session_date))
+    return result
+
+
+def _not_yet_in(client: Client) -> Iterable[Assignment]:
+    """Worksheets given to the client and not yet submitted, soonest due first."""
+    return db.session.scalars(
+        select(Assignment)
+        .where(Assignment.client_id == client.id, Assignment.status.in_(("assigned", "in_progress")))
+        .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)
+    )

@@ -1,0 +1,121 @@
+"""A complete, realistic answer set for each shipped worksheet: every item answered.
+
+Written as a client might write them (plain words, a line break here and there),
+valid for the definitions in `worksheets/` (tests/test_pdf_samples.py checks that
+with the worksheet form's final validation). Use `sample_answers(worksheet_id)`
+to get a copy you may change.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+SAMPLE_ANSWERS: dict[str, dict[str, Any]] = {
+    "origins-mapping": {
+        "caregiving-resonance": 4,
+        "caregiving-memory": (
+            "My dad would be playful and warm on Sunday and then not speak to anyone for days. "
+            "I learned to check his face when he came through the door."
+        ),
+        "caregiving-lesson": "That love can switch off without warning, so I have to keep watch for the signs.",
+        "caregiving-now": (
+            "When Sam goes quiet after work I replay the day looking for what I did wrong.\n"
+            "I usually end up asking if we are okay two or three times."
+        ),
+        "betrayal-resonance": 3,
+        "betrayal-memory": "My ex kept a second phone for most of a year. I found it while tidying the car.",
+        "betrayal-lesson": "People who seem safe can lie to your face, and I will be the last to know.",
+        "betrayal-now": "I feel a jolt whenever Sam's phone lights up and they turn it face down.",
+        "worth-resonance": 3,
+        "worth-memory": "At school I was the friend people called when the fun friend was busy.",
+        "worth-lesson": "That I have to be easy and useful, or people drift off to someone better.",
+        "worth-now": "I agree to plans I don't want and then feel resentful that nobody asked.",
+        "comparison-resonance": 1,
+        "comparison-example": "A colleague's partner sent flowers to the office on a random Tuesday.",
+        "comparison-lesson": "That proper couples are romantic all the time and quiet weeks mean trouble.",
+        "comparison-now": "Mostly fine now. I muted a couple of accounts and that helped.",
+        "behaviours-now": ["asking-reassurance", "checking", "doubting-good-moments"],
+        "pattern-scope": "most-relationships",
+        "pattern-what-changed": "It got louder after we moved in together last spring, though it was there before.",
+        "anything-else": "I am nervous about talking about my dad, but I think it matters.",
+    },
+    "partner-source-checklist": {
+        "hot-cold": "sometimes",
+        "hot-cold-example": "Affectionate all weekend, then barely a word on Monday when I asked about dinner.",
+        "lying": "rarely",
+        "lying-example": "Said they were at the gym when they were at the pub with work friends.",
+        "infidelity": "never",
+        "infidelity-example": "Nothing like that has happened with Sam.",
+        "dismissing": "sometimes",
+        "dismissing-example": "When I said the cancelled trip upset me, Sam said I was making a big deal out of nothing.",
+        "mixed-signals": "rarely",
+        "mixed-signals-example": "Talked about getting a dog together, then said it was too early to plan that far ahead.",
+        "uses-vulnerability": "sometimes",
+        "uses-vulnerability-example": "In a row Sam said I only want reassurance because my dad never loved me.",
+        "disappointments": "often",
+        "disappointments-example": "Saying they will call at lunch and then not calling, most weeks.",
+        "outsider-concern": "unsure",
+        "outsider-concern-why": "A friend said the missed calls would bother her too, but my sister thinks I overreact.",
+        "partner-response": "varies",
+        "partner-response-example": (
+            "Last month I said I felt on edge and Sam hugged me and asked what would help.\n"
+            "Two weeks later the same words started an argument."
+        ),
+        "insecurity-began": "before-this",
+        "began-what-changed": "Moving in together made it more intense, but I felt it with my last partner too.",
+        "other-partners": "yes",
+        "anything-else": "I do not want to make Sam the villain here. I want to understand my part.",
+    },
+    "security-building-plan": {
+        "trust-qualities": ["honest", "reliable", "responds", "safe-to-be-honest"],
+        "trust-own-words": "Someone who does what they say and tells me when plans change, before I have to ask.",
+        "partner-measures-up": 2,
+        "partner-measures-up-why": "Sam is honest about the big things but forgets the small promises.",
+        "worth-depends": 3,
+        "worth-sources": "My work at the library, my running club, and being a good aunt to Mia.",
+        "worth-reminder": "You are allowed to take up space. People stay because they want to, not because you earned it.",
+        "meaning-sources": "Running on Saturday mornings, reading, and volunteering at the food bank once a month.",
+        "meaning-wish": "I used to paint. I would like to try an evening class again.",
+        "own-time-hours": 4,
+        "weekly-actions": "A Saturday run with the club and one evening a week that is just mine.",
+        "reassurance-seeking": "often",
+        "reassurance-instead": "Write the worry in my notes app and wait twenty minutes before saying anything.",
+        "monitoring": "sometimes",
+        "monitoring-instead": "Leave my phone in the kitchen after nine and call my sister if the urge is strong.",
+        "jealousy": "rarely",
+        "jealousy-instead": "Ask myself what I am actually afraid of before I bring it up.",
+        "withdrawal-testing": "sometimes",
+        "withdrawal-instead": "Say plainly that I would like time together at the weekend.",
+        "self-effacement": "often",
+        "self-effacement-instead": "Choose the restaurant this Friday without checking first.",
+        "share-words": "I have been feeling uneasy this week, and I don't think it is about anything you did.",
+        "safe-to-share": "unsure",
+        "share-worries": "That Sam will bring it up in the next argument like before.",
+        "therapy-focus": ["origins", "self-worth", "habits", "communication"],
+        "therapy-hopes": "To feel calmer in my own body, and to stop asking the same question over and over.",
+        "goals": [
+            {
+                "goal": "Ask for reassurance at most once a day",
+                "goal-first-step": "Keep a tally on my phone for one week to see where I start from.",
+                "goal-check-in": "2026-04-14",
+            },
+            {
+                "goal": "Go to the painting class",
+                "goal-first-step": "Email the community centre about the Thursday class.",
+                "goal-check-in": "2026-04-28",
+            },
+            {
+                "goal": "Tell Sam one honest preference each week",
+                "goal-first-step": "Pick the film on Friday night.",
+                "goal-check-in": "2026-05-12",
+            },
+        ],
+        "anything-else": "I would like us to look at the argument where Sam used what I told them about my dad.",
+    },
+}
+
+
+def sample_answers(worksheet_id: str) -> dict[str, Any]:
+    """A fresh copy of the sample answers for one worksheet (safe to change)."""
+    return copy.deepcopy(SAMPLE_ANSWERS[worksheet_id])

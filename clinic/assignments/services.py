@@ -10,9 +10,12 @@ import datetime as dt
 
 from flask import abort, current_app
 from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager
 
+from clinic.clients.services import OPEN_STATUSES
 from clinic.extensions import db
-from clinic.models import Assignment, AssignmentEvent, Client, Response, utcnow
+from clinic.models import Assignment, AssignmentEvent, Client, Comment, Response, utcnow
 from clinic.worksheets import Definition
 
 ALLOWED = {
@@ -24,10 +27,16 @@ ALLOWED = {
     ("reviewed", "in_progress"),  # reopened by the clinician
     ("assigned", "cancelled"),
 }
+# Answers the clinician reads: a draft stays the client's own until they send it.
+ANSWERS_VISIBLE = ("submitted", "reviewed")
 
 
 class LifecycleError(ValueError):
     """A status change the lifecycle does not allow, in words for the user."""
+
+
+class AssignmentProblem(ValueError):
+    """An assignment or comment that cannot be made, in words for the clinician."""
 
 
 def get_own_assignment(assignment_id: int) -> Assignment:
@@ -61,6 +70,39 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
     return assignment
 
 
+def open_copies(client: Client, worksheet_ids: list[str], *, excluding: Assignment | None = None) -> list[Assignment]:
+    """The client's assignments of these worksheets that are still to do."""
+    query = select(Assignment).where(Assignment.client_id == client.id, Assignment.worksheet_id.in_(worksheet_ids),
+                                     Assignment.status.in_(OPEN_STATUSES))
+    if excluding is not None:
+        query = query.where(Assignment.id != excluding.id)
+    return list(db.session.scalars(query))
+
+
+def open_worksheet_ids(client: Client) -> set[str]:
+    """Worksheets the client has still to do (offered again only once they are done)."""
+    return set(db.session.scalars(select(Assignment.worksheet_id).where(
+        Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))))
+
+
+def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.date | None, note: str,
+                   actor: str) -> list[Assignment]:
+    """Assign every worksheet or none: a client never gets two open copies of one worksheet.
+
+    That rule also makes a form sent twice harmless. The client's row is
+    locked first (PostgreSQL), so two such requests at once are taken in turn.
+    """
+    db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
+    if client.archived:
+        raise AssignmentProblem(f"{client.display_name} is archived. Restore them to assign worksheets.")
+    already = open_copies(client, worksheet_ids)
+    if already:
+        titles = ", ".join(f"“{a.definition_snapshot['title']}”" for a in already)
+        raise AssignmentProblem(f"{client.display_name} already has {titles} to do, so nothing was assigned. "
+                                "Leave the worksheets that are already assigned unticked.")
+    return [assign(client, worksheet_id, due_date=due_date, note=note, actor=actor) for worksheet_id in worksheet_ids]
+
+
 def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
     if (assignment.status, to_status) not in ALLOWED:
         raise LifecycleError(
@@ -73,3 +115,66 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
     assignment.status_changed_at = now
     if to_status == "submitted":
         assignment.response.submitted_at = now
+
+
+def reopen(assignment: Assignment, *, actor: str) -> None:
+    """Give a sent worksheet back to the client to change, unless they already have it again."""
+    if assignment.status in ANSWERS_VISIBLE and open_copies(assignment.client, [assignment.worksheet_id],
+                                                            excluding=assignment):
+        raise LifecycleError("The client already has a newer copy of this worksheet to do; "
+                             "reopening this one would give them two.")
+    transition(assignment, "in_progress", actor=actor)
+
+
+def add_comment(assignment: Assignment, *, clinician_id: int, body: str, section_id: str | None) -> Comment:
+    """A comment on the whole response or one section; the same text twice in a row is refused."""
+    if assignment.status not in ANSWERS_VISIBLE:
+        raise AssignmentProblem("You can comment once your client has sent their answers.")
+    response = assignment.response
+    latest = db.session.scalar(
+        select(Comment).where(Comment.response_id == response.id,
+                              Comment.section_id.is_not_distinct_from(section_id))
+        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(1)
+    )
+    if latest is not None and latest.body == body:
+        raise AssignmentProblem("This comment is already saved (the form may have been sent twice).")
+    comment = Comment(response=response, clinician_id=clinician_id, section_id=section_id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def waiting_for_review(clinician_id: int) -> Select:
+    """Sent worksheets of current clients, the longest-waiting first."""
+    return (_of_current_clients(clinician_id).where(Assignment.status == "submitted")
+            .order_by(Assignment.status_changed_at, Assignment.id))
+
+
+def overdue(clinician_id: int, today: dt.date | None = None) -> Select:
+    """Worksheets still to do after their due date, the most overdue first."""
+    return (_of_current_clients(clinician_id)
+            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < (today or utcnow().date()))
+            .order_by(Assignment.due_date, Assignment.id))
+
+
+def _of_current_clients(clinician_id: int) -> Select:
+    return (select(Assignment).join(Assignment.client).options(contains_eager(Assignment.client))
+            .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None)))
+
+
+def recent_activity(clinician_id: int, limit: int = 10) -> list[AssignmentEvent]:
+    """The latest status changes across the clinician's current clients."""
+    return list(db.session.scalars(
+        select(AssignmentEvent)
+        .join(AssignmentEvent.assignment).join(Assignment.client)
+        .options(contains_eager(AssignmentEvent.assignment).contains_eager(Assignment.client))
+        .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None))
+        .order_by(AssignmentEvent.at.desc(), AssignmentEvent.id.desc())
+        .limit(limit)
+    ))
+
+
+def assignments_of(client: Client) -> Select:
+    """All of a client's worksheets, newest first."""
+    return (select(Assignment).where(Assignment.client_id == client.id)
+            .order_by(Assignment.created_at.desc(), Assignment.id.desc()))

@@ -1,14 +1,189 @@
-"""The clinician's dashboard and client pages."""
+"""The clinician's dashboard, client pages, client details, agenda and audit history."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import datetime as dt
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from clinic.assignments.forms import AssignForm
+from clinic.assignments.services import (
+    assignments_of,
+    open_worksheet_ids,
+    overdue,
+    recent_activity,
+    waiting_for_review,
+)
+from clinic.audit import record
+from clinic.clients.forms import AgendaForm, ClientForm
+from clinic.clients.pagination import paginate
+from clinic.clients.services import (
+    ClientProblem,
+    client_overview,
+    create_client,
+    get_own_client,
+    save_agenda,
+    set_archived,
+    update_client,
+)
+from clinic.extensions import db
+from clinic.models import AuditEvent, Client, utcnow
 
 bp = Blueprint("clients", __name__)
+
+
+@bp.app_template_filter("day")
+def format_day(value: dt.date | dt.datetime | None) -> str:
+    return f"{value.day} {value:%b %Y}" if value else ""
+
+
+@bp.app_template_filter("moment")
+def format_moment(value: dt.datetime | None) -> str:
+    """A UTC time as people read it: '3 Mar 2026, 14:05 UTC'."""
+    return f"{value.day} {value:%b %Y, %H:%M} UTC" if value else ""
 
 
 @bp.route("/")
 @login_required
 def dashboard():
-    return render_template("clients/dashboard.html")
+    record("dashboard.view")
+    db.session.commit()
+    return render_template(
+        "clients/dashboard.html",
+        waiting=paginate(waiting_for_review(current_user.id), "waiting"),
+        overdue=paginate(overdue(current_user.id), "overdue"),
+        activity=recent_activity(current_user.id),
+        clients=paginate(client_overview(current_user.id), "clients", rows=True),
+        today=utcnow().date(),
+    )
+
+
+@bp.route("/clients/archived")
+@login_required
+def archived():
+    record("clients.archived_view")
+    db.session.commit()
+    return render_template("clients/archived.html",
+                           clients=paginate(client_overview(current_user.id, archived=True), "clients", rows=True))
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = ClientForm()
+    if form.validate_on_submit():
+        try:
+            client = create_client(current_user, display_name=form.display_name.data, email=form.email.data,
+                                   notes=form.notes.data)
+        except ClientProblem as problem:
+            db.session.rollback()
+            form.display_name.errors.append(str(problem))
+            return render_template("clients/form.html", form=form, client=None), 409
+        record("client.create", client)
+        db.session.commit()
+        flash(f"{client.display_name} is added. You can assign worksheets below.", "success")
+        return redirect(url_for("clients.detail", client_id=client.id))
+    return render_template("clients/form.html", form=form, client=None), 400 if form.errors else 200
+
+
+@bp.route("/clients/<int:client_id>")
+@login_required
+def detail(client_id: int):
+    return render_client_page(get_own_client(client_id))
+
+
+def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
+                       assign_form: AssignForm | None = None, status: int = 200):
+    """The client page, also re-shown with a form's errors by the routes that post to it."""
+    record("client.view", client)
+    db.session.commit()
+    return render_template(
+        "clients/detail.html",
+        client=client,
+        agenda_form=agenda_form or AgendaForm(formdata=None, agenda=client.agenda),
+        assign_form=assign_form or AssignForm(formdata=None),
+        assignments=paginate(assignments_of(client), "worksheets"),
+        open_worksheets=open_worksheet_ids(client),
+        today=utcnow().date(),
+    ), status
+
+
+@bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(client_id: int):
+    client = get_own_client(client_id)
+    form = ClientForm(obj=client)
+    if form.validate_on_submit():
+        try:
+            changed = update_client(client, display_name=form.display_name.data, email=form.email.data,
+                                    notes=form.notes.data)
+        except ClientProblem as problem:
+            db.session.rollback()
+            form.display_name.errors.append(str(problem))
+            return render_template("clients/form.html", form=form, client=client), 409
+        if changed:
+            record("client.update", client, fields=changed)
+            db.session.commit()
+            flash("Saved.", "success")
+        return redirect(url_for("clients.detail", client_id=client.id))
+    if not form.is_submitted():
+        record("client.view", client, page="edit")
+        db.session.commit()
+    return render_template("clients/form.html", form=form, client=client), 400 if form.errors else 200
+
+
+@bp.route("/clients/<int:client_id>/archive", methods=["POST"])
+@login_required
+def archive(client_id: int):
+    client = get_own_client(client_id)
+    if not client.archived:
+        set_archived(client, True)
+        record("client.archive", client)
+        db.session.commit()
+    flash(f"{client.display_name} is archived: gone from your lists, with every record kept. "
+          "You can restore them from Archived clients.", "success")
+    return redirect(url_for("clients.dashboard"))
+
+
+@bp.route("/clients/<int:client_id>/unarchive", methods=["POST"])
+@login_required
+def unarchive(client_id: int):
+    client = get_own_client(client_id)
+    if client.archived:
+        try:
+            set_archived(client, False)
+        except ClientProblem as problem:
+            db.session.rollback()
+            flash(f"{client.display_name} could not be restored. {problem}", "error")
+            return render_client_page(client, status=409)
+        record("client.unarchive", client)
+        db.session.commit()
+    flash(f"{client.display_name} is back in your lists.", "success")
+    return redirect(url_for("clients.detail", client_id=client.id))
+
+
+@bp.route("/clients/<int:client_id>/agenda", methods=["POST"])
+@login_required
+def agenda(client_id: int):
+    client = get_own_client(client_id)
+    form = AgendaForm()
+    if not form.validate_on_submit():
+        return render_client_page(client, agenda_form=form, status=400)
+    if save_agenda(client, form.agenda.data):
+        record("client.agenda_update", client)
+        db.session.commit()
+    flash("Agenda saved.", "success")
+    return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda"))
+
+
+@bp.route("/clients/<int:client_id>/audit")
+@login_required
+def audit(client_id: int):
+    client = get_own_client(client_id)
+    record("client.audit_view", client)
+    db.session.commit()
+    events = paginate(select(AuditEvent).where(AuditEvent.client_id == client.id)
+                      .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), "events")
+    return render_template("clients/audit.html", client=client, events=events)

@@ -1,0 +1,56 @@
+"""Assigning worksheets and commenting on responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from wtforms import DateField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, Optional, ValidationError
+
+from clinic.clients.forms import at_most, no_nul
+from clinic.forms import BaseForm
+from clinic.models import COMMENT_MAX, NOTE_TO_CLIENT_MAX, utcnow
+
+
+class DueDateField(DateField):
+    """A date field whose complaint about a date it cannot read is plain."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Please enter a real date, for example 2026-03-14.") from error
+
+
+class AssignForm(BaseForm):
+    worksheets = SelectMultipleField("Worksheets", validate_choice=False)
+    due_date = DueDateField(
+        "Due date (optional)", validators=[Optional()],
+        description="Your client sees it as a gentle target, not a deadline.")
+    note = TextAreaField(
+        "Note to your client (optional)", default="",
+        description="Shown to your client with each of these worksheets.",
+        validators=[no_nul, at_most(NOTE_TO_CLIENT_MAX, "the note")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.library = current_app.extensions["worksheets"]  # the choices; the template lists them
+
+    def validate_worksheets(self, field):
+        field.data = list(dict.fromkeys(field.data or []))  # a box sent twice counts once
+        if not field.data:
+            raise ValidationError("Please tick at least one worksheet.")
+        if any(worksheet_id not in self.library for worksheet_id in field.data):
+            raise ValidationError("One of the chosen worksheets does not exist. Please choose from the list.")
+
+    def validate_due_date(self, field):
+        # A day of grace: "today" where the clinician is may already be yesterday in UTC.
+        if field.data and field.data < utcnow().date() - dt.timedelta(days=1):
+            raise ValidationError("That date has passed. Please choose today or a later date.")
+
+
+class CommentForm(BaseForm):
+    body = TextAreaField("Comment", validators=[DataRequired("Please write a comment first."), no_nul,
+                                                at_most(COMMENT_MAX, "the comment")],
+                         render_kw={"rows": 3})

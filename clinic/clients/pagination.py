@@ -1,0 +1,53 @@
+"""Pages of a long list, several per page if need be, each with its own page parameter."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request, url_for
+from sqlalchemy import Select, func, select
+
+from clinic.extensions import db
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    number: int
+    per_page: int
+    total: int
+    param: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def link(self, number: int) -> str:
+        """This page's address with only this list moved to page `number`."""
+        args = {**request.view_args, **request.args.to_dict(), self.param: number}
+        return url_for(request.endpoint, **args, _anchor=self.param)
+
+
+def paginate(statement: Select, param: str, *, rows: bool = False) -> Page:
+    """One page of `statement` (two queries: the count, then the page's items).
+
+    The page number comes from the request's `param`; a number past the end
+    shows the last page. `rows=True` keeps every selected column, not only the first.
+    """
+    per_page = current_app.config["PER_PAGE"]
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(1, request.args.get(param, 1, type=int)), pages)
+    result = db.session.execute(statement.limit(per_page).offset((number - 1) * per_page))
+    items = list(result.all() if rows else result.scalars().all())
+    return Page(items=items, number=number, per_page=per_page, total=total, param=param)

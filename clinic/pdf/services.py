@@ -330,7 +330,8 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
     )
     found: list[tuple[dt.datetime, Change]] = []
     for assignment in assignments:
-        events = sorted((e for e in assignment.events if since is None or e.at > since), key=lambda e: (e.at, e.id))
+        events = sorted((e for e in assignment.events if since is None or e.at > since),
+                        key=lambda e: (e.at.date(), e.id))  # the day, then the order they happened in
         what = _by_day(events)
         saved_at = assignment.response.saved_at
         if saved_at and (since is None or saved_at > since) and (not events or saved_at > events[-1].at):

@@ -1,0 +1,61 @@
+"""tests/sample_answers.py is complete and valid: the PDF tests (and others) rely on it."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from clinic.worksheets import answers_from_form, build_form, validate
+from sample_answers import SAMPLE_ANSWERS, sample_answers
+
+
+def as_formdata(definition, answers) -> MultiDict:
+    """The answers as a browser would post them."""
+    data = MultiDict()
+    for item in definition.items:
+        value = answers[item.id]
+        if item.type == "group":
+            for number, row in enumerate(value):
+                for key, cell in row.items():
+                    data.add(f"{item.id}-{number}-{key}", str(cell))
+        elif isinstance(value, list):
+            for choice in value:
+                data.add(item.id, choice)
+        else:
+            data.add(item.id, str(value))
+    return data
+
+
+def test_there_is_a_sample_for_every_shipped_worksheet(app):
+    assert set(SAMPLE_ANSWERS) == set(app.extensions["worksheets"])
+
+
+@pytest.mark.parametrize("worksheet_id", sorted(SAMPLE_ANSWERS))
+def test_every_item_and_every_cell_is_answered(app, worksheet_id):
+    definition = app.extensions["worksheets"][worksheet_id]
+    answers = SAMPLE_ANSWERS[worksheet_id]
+
+    assert set(answers) == {item.id for item in definition.items}
+    for item in definition.items:
+        if item.type == "group":
+            assert answers[item.id], item.id
+            for row in answers[item.id]:
+                assert set(row) == {sub.id for sub in item.items}
+
+
+@pytest.mark.parametrize("worksheet_id", sorted(SAMPLE_ANSWERS))
+def test_each_sample_passes_final_validation_and_reads_back_unchanged(app, worksheet_id):
+    definition = app.extensions["worksheets"][worksheet_id]
+    answers = sample_answers(worksheet_id)
+
+    with app.test_request_context(method="POST", data=as_formdata(definition, answers)):
+        form = build_form(definition, final=True, meta={"csrf": False})
+        assert validate(definition, form, final=True), {field.id: field.errors for field in form if field.errors}
+        assert answers_from_form(definition, form) == answers
+
+
+def test_sample_answers_hands_out_copies(app):
+    copy = sample_answers("security-building-plan")
+    copy["goals"][0]["goal"] = "changed"
+
+    assert SAMPLE_ANSWERS["security-building-plan"]["goals"][0]["goal"] != "changed"

@@ -1,0 +1,524 @@
+"""Load and faults: simulated clients autosave and submit worksheets against gunicorn.
+
+For each database (SQLite file, throwaway PostgreSQL server) this runs, on
+127.0.0.1 only:
+
+1. Groundwork under gunicorn (4 workers), with N clients that each open their
+   link, then for one worksheet after another autosave it S times through the
+   real JSON endpoint (compare-and-set on the version) and submit it;
+2. the same, while one gunicorn worker is killed with SIGKILL half-way through;
+3. a bare Flask app under the same gunicorn, answering the same request
+   pattern with the same single-row compare-and-set write and nothing else.
+
+It prints throughput, p50/p95/p99 latency and errors for each run, then checks
+that every save the server acknowledged is in the database with its last value
+(lost saves must be 0), and the ratio of the bare app's figures to ours.
+
+    .venv/bin/python bench/load.py                 # 60 s per run, both databases
+    .venv/bin/python bench/load.py --duration 20 --database sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from flask import Flask, jsonify, request  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+from clinic import create_app  # noqa: E402
+from clinic.assignments.services import assign  # noqa: E402
+from clinic.auth.services import create_account  # noqa: E402
+from clinic.extensions import db  # noqa: E402
+from clinic.models import Assignment, Client  # noqa: E402
+from clinic.portal.services import issue_link  # noqa: E402
+from clinic.worksheets import Definition, load_library  # noqa: E402
+from clinic.worksheets.schema import LongText  # noqa: E402
+from form_fields import as_form_fields  # noqa: E402
+from postgres import throwaway_server  # noqa: E402
+from sample_answers import sample_answers  # noqa: E402
+
+PORTS = range(5950, 6000)
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
+REQUEST_TIMEOUT = 30.0
+RETRIES = 8  # a request without an answer is sent again, at most this often
+BARE_TABLE = "bench_note"
+
+
+# --- the database: seeded once per run -------------------------------------------------
+
+
+@dataclass
+class Person:
+    """One simulated client: their link and their worksheets (assignment id, worksheet id)."""
+
+    number: int
+    token: str
+    assignments: list[tuple[int, str]]
+
+
+def seed(url: str, clients: int, worksheets_each: int) -> list[Person]:
+    """Create the schema, one clinician, and clients with links and open worksheets."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-seed"})
+    with app.app_context():
+        db.create_all()
+        clinician = create_account("load@example.test", "a load-testing password")
+        worksheet_ids = sorted(app.extensions["worksheets"])
+        pending = []
+        for number in range(clients):
+            person = Client(clinician=clinician, display_name=f"Load client {number}")
+            db.session.add(person)
+            copies = [assign(person, worksheet_ids[k % len(worksheet_ids)], actor="bench")
+                      for k in range(worksheets_each)]
+            _, token = issue_link(person)
+            pending.append((number, token, copies))
+        db.session.commit()
+        people = [Person(number, token, [(a.id, a.worksheet_id) for a in copies]) for number, token, copies in pending]
+        with db.engine.begin() as connection:
+            connection.execute(text(f"CREATE TABLE {BARE_TABLE} (id INTEGER PRIMARY KEY, body TEXT NOT NULL, "
+                                    "version INTEGER NOT NULL, submitted INTEGER NOT NULL)"))
+            connection.execute(text(f"INSERT INTO {BARE_TABLE} (id, body, version, submitted) "
+                                    "VALUES (:id, '', 0, 0)"),
+                               [{"id": a} for p in people for a, _ in p.assignments])
+        db.engine.dispose()
+    return people
+
+
+def bare_app() -> Flask:
+    """The yardstick: the same compare-and-set single-row write, with no sessions, forms or audit."""
+    app = Flask("bare")
+    engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
+
+    @app.get("/notes/<int:note_id>")
+    def show(note_id: int):
+        with engine.connect() as connection:
+            version, submitted = connection.execute(
+                text(f"SELECT version, submitted FROM {BARE_TABLE} WHERE id = :id"), {"id": note_id}).one()
+        return "Submitted" if submitted else f'<input name="version" value="{version}">'
+
+    @app.post("/notes/<int:note_id>")
+    def save(note_id: int):
+        submit = request.form.get("action") == "submit"
+        with engine.begin() as connection:
+            changed = connection.execute(
+                text(f"UPDATE {BARE_TABLE} SET body = :body, version = version + 1, submitted = :submitted "
+                     "WHERE id = :id AND version = :version AND submitted = 0"),
+                {"id": note_id, "body": request.form["marker"], "version": int(request.form["version"]),
+                 "submitted": int(submit)}).rowcount
+            version = connection.execute(text(f"SELECT version FROM {BARE_TABLE} WHERE id = :id"),
+                                         {"id": note_id}).scalar_one()
+        if changed != 1:
+            return jsonify(status="stale", version=version), 409
+        return jsonify(status="saved", version=version)
+
+    return app
+
+
+# --- gunicorn ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORTS.start}–{PORTS.stop - 1}")
+
+
+@contextlib.contextmanager
+def gunicorn(app_spec: str, url: str, workers: int) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Serve `app_spec` on 127.0.0.1 until the block ends; yields (base address, master process)."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "GROUNDWORK_SECRET_KEY": "bench-secret-key",
+           "PYTHONPATH": str(Path(__file__).parent)}
+    master = subprocess.Popen([str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+                               "--timeout", "60", "--graceful-timeout", "5", "--log-level", "error", app_spec],
+                              cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if master.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {master.returncode}")
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start within 60 s")
+        time.sleep(1.0)  # let every worker finish importing before the clock starts
+        yield f"127.0.0.1:{port}", master
+    finally:
+        master.send_signal(signal.SIGTERM)
+        try:
+            master.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            master.kill()
+            master.wait(timeout=10)
+
+
+def workers_of(master: subprocess.Popen) -> list[int]:
+    """The pids of the master's worker processes (children in /proc)."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
+# --- one simulated client ----------------------------------------------------------------
+
+
+class NoAnswer(Exception):
+    """The request got no HTTP answer (connection refused or reset, timeout)."""
+
+
+@dataclass
+class Tally:
+    """What every simulated client saw, added up (guarded by a lock)."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {"page": [], "save": [], "submit": []})
+    statuses: Counter = field(default_factory=Counter)
+    no_answer: int = 0
+    saves_acknowledged: int = 0
+    submits_acknowledged: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # assignment id -> (last acknowledged marker, marker of a later request that got no answer)
+    outcome: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def note(self, kind: str, seconds: float, status: int | None) -> None:
+        with self.lock:
+            self.latencies[kind].append(seconds)
+            if status is None:
+                self.no_answer += 1
+            else:
+                self.statuses[status] += 1
+
+
+class Browser:
+    """A keep-alive HTTP connection with a cookie jar: just enough of a browser."""
+
+    def __init__(self, address: str, tally: Tally):
+        self.address, self.tally, self.cookies = address, tally, {}
+        self.connection: http.client.HTTPConnection | None = None
+
+    def send(self, kind: str, method: str, path: str, form: list[tuple[str, str]] | None = None
+             ) -> tuple[int, dict[str, str], str]:
+        headers = {"Accept": "application/json" if kind == "save" else "text/html"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = urlencode(form or []) if form is not None else None
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.address, timeout=REQUEST_TIMEOUT)
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            payload = response.read().decode()
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            self.tally.note(kind, time.perf_counter() - started, None)
+            raise NoAnswer(str(error)) from None
+        self.tally.note(kind, time.perf_counter() - started, response.status)
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        return response.status, dict(response.getheaders()), payload
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+class Protocol:
+    """How a simulated client talks to one app: Groundwork's portal, or the bare yardstick."""
+
+    def enter(self, browser: Browser, person: Person) -> None: ...
+
+    def page(self, assignment_id: int) -> str: ...
+
+    def save_path(self, assignment_id: int, submit: bool) -> str: ...
+
+    def fields(self, worksheet_id: str, marker: str) -> list[tuple[str, str]]: ...
+
+
+class Groundwork(Protocol):
+    def __init__(self, definitions: dict[str, Definition]):
+        self.definitions = definitions
+        # The item whose answer each save changes: the first long-text item of each worksheet.
+        self.marker_item = {d.id: next(i.id for i in d.items if isinstance(i, LongText)) for d in definitions.values()}
+
+    def enter(self, browser: Browser, person: Person) -> None:
+        status, _, page = browser.send("page", "GET", f"/p/{person.token}")
+        status, _, _ = browser.send("page", "POST", f"/p/{person.token}", [("csrf_token", CSRF.search(page)[1])])
+        if status != 302:
+            raise RuntimeError(f"client {person.number} could not open their link: {status}")
+
+    def page(self, assignment_id: int) -> str:
+        return f"/portal/worksheets/{assignment_id}"
+
+    def save_path(self, assignment_id: int, submit: bool) -> str:
+        return f"/portal/worksheets/{assignment_id}" + ("" if submit else "/save")
+
+    def fields(self, worksheet_id: str, marker: str) -> list[tuple[str, str]]:
+        answers = {**sample_answers(worksheet_id), self.marker_item[worksheet_id]: marker}
+        return list(as_form_fields(self.definitions[worksheet_id], answers))
+
+    def stored(self, url: str) -> dict[int, tuple[str | None, str]]:
+        """assignment id -> (marker stored, status)."""
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-check"})
+        with app.app_context():
+            result = {a.id: (a.response.answers.get(self.marker_item[a.worksheet_id]), a.status)
+                      for a in db.session.scalars(select(Assignment))}
+            db.engine.dispose()
+        return result
+
+
+class Bare(Protocol):
+    def page(self, assignment_id: int) -> str:
+        return f"/notes/{assignment_id}"
+
+    def save_path(self, assignment_id: int, submit: bool) -> str:
+        return f"/notes/{assignment_id}"
+
+    def fields(self, worksheet_id: str, marker: str) -> list[tuple[str, str]]:
+        return [("marker", marker)]
+
+    def stored(self, url: str) -> dict[int, tuple[str | None, str]]:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            rows = connection.execute(text(f"SELECT id, body, submitted FROM {BARE_TABLE}")).all()
+        engine.dispose()
+        return {row.id: (row.body or None, "submitted" if row.submitted else "in_progress") for row in rows}
+
+
+def simulate(person: Person, protocol: Protocol, address: str, tally: Tally, stop_at: float,
+             saves_per_worksheet: int) -> None:
+    """Open the link, then autosave and submit one worksheet after another until time is up."""
+    browser = Browser(address, tally)
+    try:
+        protocol.enter(browser, person)
+        for assignment_id, worksheet_id in person.assignments:
+            if time.monotonic() >= stop_at:
+                return
+            _, _, page = browser.send("page", "GET", protocol.page(assignment_id))
+            token = CSRF.search(page)[1] if CSRF.search(page) else ""
+            version = int(VERSION.search(page)[1])
+            for number in range(saves_per_worksheet + 1):
+                submit = number == saves_per_worksheet
+                if time.monotonic() >= stop_at and not submit:
+                    return
+                marker = f"client {person.number}, worksheet {assignment_id}, " + (
+                    "submitted" if submit else f"save {number}")
+                version = write(browser, protocol, tally, person, assignment_id, worksheet_id, marker, version,
+                                token, submit)
+                if version is None:
+                    break
+    except NoAnswer:
+        pass  # the server is gone for good; what was acknowledged is still checked
+    finally:
+        browser.close()
+
+
+def write(browser: Browser, protocol: Protocol, tally: Tally, person: Person, assignment_id: int,
+          worksheet_id: str, marker: str, version: int, token: str, submit: bool) -> int | None:
+    """One save (or the submission), sent again until answered; returns the version to use next."""
+    form = [("csrf_token", token), ("version", str(version)), *protocol.fields(worksheet_id, marker)]
+    if submit:
+        form.append(("action", "submit"))
+    for attempt in range(RETRIES):
+        try:
+            status, headers, payload = browser.send("submit" if submit else "save", "POST",
+                                                    protocol.save_path(assignment_id, submit), form)
+        except NoAnswer:
+            with tally.lock:
+                acknowledged, _ = tally.outcome.get(assignment_id, (None, None))
+                tally.outcome[assignment_id] = (acknowledged, marker)
+            time.sleep(0.2 * (attempt + 1))
+            continue
+        if status in (200, 302, 303):
+            with tally.lock:
+                tally.outcome[assignment_id] = (marker, None)
+                if submit:
+                    tally.submits_acknowledged += 1
+                else:
+                    tally.saves_acknowledged += 1
+            return json.loads(payload)["version"] if status == 200 and not submit else None
+        if status == 409:
+            # An earlier request of ours landed without an answer: carry on from the server's version,
+            # unless the worksheet is closed (then the check at the end decides what was kept).
+            version = current_version(browser, protocol, assignment_id)
+            if version is None:
+                return None
+            form = [(k, str(version) if k == "version" else v) for k, v in form]
+            continue
+        if status >= 500:
+            time.sleep(0.2 * (attempt + 1))
+            continue
+        raise RuntimeError(f"unexpected {status} for client {person.number}: {payload[:300]}")
+    return None
+
+
+def current_version(browser: Browser, protocol: Protocol, assignment_id: int) -> int | None:
+    """The version the worksheet's page has now, or None when it is no longer open."""
+    for attempt in range(RETRIES):
+        try:
+            _, _, page = browser.send("page", "GET", protocol.page(assignment_id))
+        except NoAnswer:
+            time.sleep(0.2 * (attempt + 1))
+            continue
+        found = VERSION.search(page)
+        return int(found[1]) if found else None
+    return None
+
+
+# --- a run -------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: float
+    tally: Tally
+    lost: list[str]
+    unresolved: int
+
+    @property
+    def writes_per_second(self) -> float:
+        return (self.tally.saves_acknowledged + self.tally.submits_acknowledged) / self.seconds
+
+    def percentile(self, kind: str, fraction: float) -> float:
+        values = sorted(self.tally.latencies[kind])
+        if not values:
+            return float("nan")
+        return values[min(len(values) - 1, int(fraction * len(values)))] * 1000
+
+    def errors(self) -> int:
+        return sum(n for status, n in self.tally.statuses.items() if status >= 500) + self.tally.no_answer
+
+
+def run(name: str, protocol: Protocol, app_spec: str, url: str, people: list[Person], args: argparse.Namespace,
+        kill_worker: bool) -> Result:
+    tally = Tally()
+    with gunicorn(app_spec, url, args.workers) as (address, master):
+        started = time.monotonic()
+        stop_at = started + args.duration
+        threads = [threading.Thread(target=simulate, args=(p, protocol, address, tally, stop_at, args.saves),
+                                    daemon=True) for p in people]
+        for thread in threads:
+            thread.start()
+        if kill_worker:
+            time.sleep(args.duration / 2)
+            victim = random.choice(workers_of(master))
+            os.kill(victim, signal.SIGKILL)
+            print(f"  {name}: killed worker {victim} with SIGKILL at {time.monotonic() - started:.1f} s", flush=True)
+        for thread in threads:
+            thread.join(timeout=args.duration + RETRIES * REQUEST_TIMEOUT)
+        seconds = time.monotonic() - started
+    stored = protocol.stored(url)
+    lost, unresolved = [], 0
+    for assignment_id, (acknowledged, unanswered) in tally.outcome.items():
+        value, _ = stored[assignment_id]
+        if value == acknowledged:
+            continue
+        if unanswered is not None and value == unanswered:
+            unresolved += 1  # a later request landed although its answer never arrived: nothing lost
+            continue
+        lost.append(f"worksheet {assignment_id}: acknowledged {acknowledged!r}, stored {value!r}")
+    return Result(name, seconds, tally, lost, unresolved)
+
+
+def report(result: Result) -> None:
+    t = result.tally
+    requests = sum(len(v) for v in t.latencies.values())
+    print(f"\n{result.name}")
+    print(f"  {requests} requests in {result.seconds:.1f} s = {requests / result.seconds:.0f} requests/s; "
+          f"acknowledged {t.saves_acknowledged} autosaves + {t.submits_acknowledged} submissions "
+          f"= {result.writes_per_second:.0f} writes/s")
+    for kind in ("save", "submit", "page"):
+        if t.latencies[kind]:
+            print(f"  {kind:>6} latency ms: p50 {result.percentile(kind, 0.50):7.1f}  "
+                  f"p95 {result.percentile(kind, 0.95):7.1f}  p99 {result.percentile(kind, 0.99):7.1f}  "
+                  f"(n={len(t.latencies[kind])})")
+    statuses = ", ".join(f"{status}: {n}" for status, n in sorted(t.statuses.items()))
+    print(f"  statuses {statuses}; no answer: {t.no_answer}; errors (5xx or no answer): {result.errors()}")
+    print(f"  lost acknowledged saves: {len(result.lost)} (of {len(t.outcome)} worksheets written); "
+          f"unanswered requests that landed anyway: {result.unresolved}")
+    for line in result.lost[:10]:
+        print(f"    LOST {line}")
+
+
+@contextlib.contextmanager
+def database(kind: str) -> Iterator[str]:
+    if kind == "postgresql":
+        with throwaway_server("groundwork_load") as url:
+            yield url
+    else:
+        with tempfile.TemporaryDirectory(prefix="groundwork-load-") as directory:
+            yield f"sqlite:///{directory}/load.sqlite"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=60, help="seconds per run (default 60)")
+    parser.add_argument("--clients", type=int, default=50, help="simulated clients (default 50)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--saves", type=int, default=10, help="autosaves before each submission (default 10)")
+    parser.add_argument("--worksheets", type=int, default=60, help="worksheets assigned to each client (default 60)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    definitions = dict(load_library(ROOT / "worksheets"))
+    print(f"{args.clients} clients, {args.workers} gunicorn workers, {args.duration:.0f} s per run, "
+          f"{args.saves} autosaves then a submission per worksheet; {os.cpu_count()} CPUs shared with the clients")
+    lost = 0
+    for kind in (["sqlite", "postgresql"] if args.database == "both" else [args.database]):
+        results = []
+        for name, protocol, spec, kill in [
+            (f"Groundwork on {kind}", Groundwork(definitions), "clinic:create_app()", False),
+            (f"Groundwork on {kind}, one worker killed mid-load", Groundwork(definitions), "clinic:create_app()",
+             True),
+            (f"Bare Flask endpoint on {kind}", Bare(), "load:bare_app()", False),
+        ]:
+            with database(kind) as url:
+                people = seed(url, args.clients, args.worksheets)
+                result = run(name, protocol, spec, url, people, args, kill)
+            report(result)
+            results.append(result)
+            lost += len(result.lost)
+        ours, bare = results[0], results[2]
+        print(f"\n  bare / Groundwork on {kind}: throughput x{bare.writes_per_second / ours.writes_per_second:.1f}, "
+              f"autosave p50 latency x{ours.percentile('save', 0.5) / bare.percentile('save', 0.5):.1f} "
+              f"(Groundwork slower by these factors)")
+    print(f"\nlost acknowledged saves in all runs: {lost}")
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

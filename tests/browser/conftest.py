@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, StatusRecorder, bind
+from browser.browser_support import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, StatusRecorder, bind
 from clinic.extensions import db
 from clinic.models import Clinician
 

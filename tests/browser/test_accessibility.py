@@ -11,7 +11,7 @@ import pytest
 from flask import Flask, abort
 from playwright.sync_api import Page, expect
 
-from browser_support import LiveServer, assert_accessible, sign_in
+from browser.browser_support import LiveServer, assert_accessible, sign_in
 from clinic.models import Clinician
 
 pytestmark = pytest.mark.browser

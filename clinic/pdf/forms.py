@@ -57,7 +57,7 @@ class PacketForm(BaseForm):
 
 
 def _worksheet_label(assignment: Assignment) -> str:
-    return f"{title_of(assignment)} ({status_text(assignment).lower()})"
+    return f"{title_of(assignment)} ({status_text(assignment)})"
 
 
 def packet_form(client: Client, formdata=None) -> PacketForm:

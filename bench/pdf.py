@@ -1,0 +1,208 @@
+"""PDF speed and memory, measured side by side in one run, on a throwaway SQLite database.
+
+1. A filled worksheet: bare WeasyPrint rendering the very HTML the app renders,
+   against the app's endpoint (through Flask's test client) with the PDF cache
+   emptied before each request, and the endpoint answering from the cache.
+2. A 10-worksheet session-prep packet: first render against cached re-download.
+3. Peak memory (max RSS) of a fresh process after rendering 1 and 100 packets
+   (each child process renders packets for a new session date, so none is cached).
+
+    .venv/bin/python bench/pdf.py                  # a few minutes
+    .venv/bin/python bench/pdf.py --repeat 3 --packets 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import weasyprint  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
+from flask import Flask, render_template  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from sqlalchemy import delete  # noqa: E402
+
+import clinic.auth.services  # noqa: E402
+from clinic import create_app  # noqa: E402
+from clinic.assignments.services import assign, transition  # noqa: E402
+from clinic.auth.services import create_account  # noqa: E402
+from clinic.extensions import db  # noqa: E402
+from clinic.models import Assignment, Client, PdfCacheEntry, utcnow  # noqa: E402
+from clinic.pdf.fetcher import STATIC_BASE_URL  # noqa: E402
+from clinic.pdf.services import filled_sheet, print_date  # noqa: E402
+from sample_answers import SAMPLE_ANSWERS, sample_answers  # noqa: E402
+
+EMAIL, PASSWORD = "bench@example.test", "bench password 1234"
+PACKET_SIZE = 10
+
+
+def build_app(folder: Path) -> Flask:
+    # Cheap password hashing, as in the tests: argon2's 64 MB would hide the PDF figures in max RSS.
+    clinic.auth.services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
+                      "WTF_CSRF_ENABLED": False, "PAPER_SIZE": "A4"})
+    with app.app_context():
+        db.create_all()
+        clinician = create_account(EMAIL, PASSWORD, name="Dr Bench Mark")
+        client = Client(clinician=clinician, display_name="Jordan Ellis",
+                        agenda="Ask about the argument in March.\nCheck in on the painting class.")
+        db.session.add(client)
+        worksheets = sorted(SAMPLE_ANSWERS)
+        for number in range(PACKET_SIZE):
+            worksheet_id = worksheets[number % len(worksheets)]
+            assignment = assign(client, worksheet_id, actor="bench")
+            assignment.response.answers = sample_answers(worksheet_id)
+            assignment.response.version, assignment.response.saved_at = 1, utcnow()
+            transition(assignment, "submitted", actor="bench")
+        db.session.commit()
+    return app
+
+
+def signed_in(app: Flask) -> FlaskClient:
+    browser = app.test_client()
+    response = browser.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    assert response.status_code == 302, "could not sign in"
+    return browser
+
+
+def empty_cache(app: Flask) -> None:
+    with app.app_context():
+        db.session.execute(delete(PdfCacheEntry))
+        db.session.commit()
+
+
+def packet_form(session_date: dt.date) -> dict[str, object]:
+    return {"packet-session_date": session_date.isoformat(), "packet-changes_since": "last-packet",
+            "packet-paper": "A4", "packet-assignments": [str(n) for n in range(1, PACKET_SIZE + 1)]}
+
+
+def timed(action: Callable[[], object], repeat: int, before: Callable[[], None] = lambda: None) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        before()
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def ok_pdf(response) -> bytes:
+    assert response.status_code == 200 and response.mimetype == "application/pdf", response.status
+    return response.data
+
+
+def row(label: str, times: list[float], extra: str = "") -> None:
+    median = statistics.median(times)
+    print(f"  {label:<44} median {median * 1000:8.1f} ms   min {min(times) * 1000:8.1f} ms  {extra}")
+
+
+@contextlib.contextmanager
+def workspace() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="groundwork-bench-") as folder:
+        yield Path(folder)
+
+
+def worksheet_figures(app: Flask, browser: FlaskClient, repeat: int) -> None:
+    assignment_id = 3  # the security-building plan: the longest worksheet, with a table of goals
+    with app.test_request_context():
+        assignment = db.session.get(Assignment, assignment_id)
+        html = render_template("pdf/worksheet.html", sheet=filled_sheet(assignment), client_name="Jordan Ellis",
+                               date_text=print_date(utcnow()), author="Dr Bench Mark", created=utcnow())
+    path = f"/assignments/{assignment_id}/pdf"
+    bare = lambda: weasyprint.HTML(string=html, base_url=STATIC_BASE_URL).write_pdf()  # noqa: E731
+    pages = len(PdfReader(io.BytesIO(bare())).pages)
+    ok_pdf(browser.get(path))  # warm up: templates compiled, fonts read once
+    print(f"\nWorksheet PDF ({pages} pages), {repeat} runs each:")
+    row("bare WeasyPrint, the same HTML", timed(bare, repeat))
+    row("app endpoint, cache emptied first", timed(lambda: ok_pdf(browser.get(path)), repeat,
+                                                    before=lambda: empty_cache(app)))
+    row("app endpoint, served from the cache", timed(lambda: ok_pdf(browser.get(path)), repeat))
+
+
+def packet_figures(app: Flask, browser: FlaskClient, repeat: int) -> None:
+    path, form = "/clients/1/packet", packet_form(dt.date(2026, 3, 10))
+    pdf = ok_pdf(browser.post(path, data=form))
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(f"\n{PACKET_SIZE}-worksheet session-prep packet ({pages} pages, {len(pdf) // 1024} KB):")
+    row("first render (cache emptied first)", timed(lambda: ok_pdf(browser.post(path, data=form)), repeat,
+                                                     before=lambda: empty_cache(app)))
+    row("cached re-download", timed(lambda: ok_pdf(browser.post(path, data=form)), repeat))
+
+
+def memory_kb(field: str) -> int:
+    """VmHWM (peak resident memory) or VmRSS (resident now) of this process, in KB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def child_memory(packets: int) -> None:
+    """Runs in a fresh process: render `packets` packets; print resident memory in KB and the time taken.
+
+    The peak is reset after setting up (Linux: /proc/self/clear_refs), so argon2's
+    64 MB for the demo password hash at import does not hide what rendering costs.
+    """
+    with workspace() as folder:
+        app = build_app(folder)
+        browser = signed_in(app)
+        ok_pdf(browser.get("/worksheets/origins-mapping/blank.pdf"))  # WeasyPrint and fonts loaded
+        settled = memory_kb("VmRSS")
+        with contextlib.suppress(OSError):
+            Path("/proc/self/clear_refs").write_text("5")
+        start = time.perf_counter()
+        for number in range(packets):
+            ok_pdf(browser.post("/clients/1/packet", data=packet_form(dt.date(2026, 1, 1) + dt.timedelta(days=number))))
+        seconds = time.perf_counter() - start
+        print(settled, memory_kb("VmHWM"), memory_kb("VmRSS"), f"{seconds:.1f}")
+
+
+def memory_figures(counts: list[int]) -> None:
+    print(f"\nMemory of a fresh process rendering {PACKET_SIZE}-worksheet packets (none cached), resident set:")
+    for count in counts:
+        output = subprocess.run([sys.executable, __file__, "--child-memory", str(count)], check=True,
+                                capture_output=True, text=True, cwd=ROOT).stdout.split()
+        settled, peak, now = (int(n) for n in output[-4:-1])
+        seconds = output[-1]
+        print(f"  after {count:>3} packet{'s' if count > 1 else ' '}: peak {peak / 1024:6.1f} MB, "
+              f"{now / 1024:6.1f} MB at the end (app ready: {settled / 1024:6.1f} MB; "
+              f"{float(seconds) / count:.2f} s a packet)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5, help="runs per timing (default 5)")
+    parser.add_argument("--packets", type=int, default=100, help="packets in the larger memory run (default 100)")
+    parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_memory:
+        child_memory(args.child_memory)
+        return
+    print(f"Groundwork PDF benchmark: WeasyPrint {weasyprint.__version__}, Python {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs, SQLite")
+    with workspace() as folder:
+        app = build_app(folder)
+        browser = signed_in(app)
+        worksheet_figures(app, browser, args.repeat)
+        packet_figures(app, browser, args.repeat)
+    memory_figures([1, args.packets])
+
+
+if __name__ == "__main__":
+    main()

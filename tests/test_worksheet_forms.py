@@ -168,3 +168,13 @@ def submit_shipped(app, definition, data, *, final):
         form = build_form(definition, final=final, meta={"csrf": False})
         ok = validate(definition, form, final=final)
         return ok, {f.id: f.errors for f in form if f.errors}, answers_from_form(definition, form) if ok else None
+
+
+@pytest.mark.parametrize("sent", [[""], ["", "forged"], ["x", ""]])
+def test_blank_or_forged_checkbox_values_are_refused_not_stored(app, definition, sent):
+    data = MultiDict(COMPLETE)
+    data.setlist("many", sent)
+    with app.test_request_context(method="POST", data=data):
+        form = build_form(definition, final=False, meta={"csrf": False})
+        assert not validate(definition, form, final=False)
+        assert form["many"].errors

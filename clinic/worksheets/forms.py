@@ -142,10 +142,25 @@ class RequiredRows:
             raise StopValidation(f"Please add at least one {self.group.row_label.lower()} before you submit.")
 
 
+class NothingChosen:
+    """Like Optional, for checkboxes: skip validation only when nothing at all was sent.
+
+    (Optional also stops when the first value is blank, which would let a forged
+    ['', 'anything'] through unchecked.)
+    """
+
+    field_flags = {"optional": True}
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if not field.raw_data:
+            field.errors[:] = []
+            raise StopValidation()
+
+
 def _presence(item: Any, final: bool) -> list[Any]:
     if final and item.required:
         return [InputRequired(message=REQUIRED_MESSAGE)]
-    return [Optional()]
+    return [NothingChosen() if isinstance(item, MultiChoice) else Optional()]
 
 
 def _field(item: Any, final: bool) -> Field:

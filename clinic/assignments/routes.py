@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from clinic.assignments.forms import AssignForm, CommentForm
@@ -20,7 +20,7 @@ from clinic.assignments.services import (
     transition,
 )
 from clinic.audit import record
-from clinic.clients.routes import render_client_page
+from clinic.clients.routes import audited_page, render_client_page
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
 from clinic.models import Assignment, utcnow
@@ -69,8 +69,6 @@ def review(assignment_id: int):
 def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm] | None = None,
                   status: int = 200):
     """The review page; `failed_forms` (comment forms with errors, by key) replace the fresh ones."""
-    record("assignment.view", assignment)
-    db.session.commit()
     definition = definition_of(assignment)
     answers = assignment.response.answers if assignment.response else {}
     comments = defaultdict(list)
@@ -79,8 +77,9 @@ def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm
     forms = {key: comment_form(definition, key, submitted=False)
              for key in [WHOLE_RESPONSE, *(section.id for section in definition.sections)]}
     forms.update(failed_forms or {})
-    return render_template(
-        "assignments/review.html",
+    return audited_page(
+        "assignments/review.html", "assignment.view", assignment,
+        status=status,
         assignment=assignment,
         client=assignment.client,
         definition=definition,
@@ -91,7 +90,7 @@ def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm
         comment_forms=forms,
         whole=WHOLE_RESPONSE,
         today=utcnow().date(),
-    ), status
+    )
 
 
 def comment_form(definition: Definition, key: str, *, submitted: bool) -> CommentForm:

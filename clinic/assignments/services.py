@@ -55,6 +55,7 @@ def definition_of(assignment: Assignment) -> Definition:
 def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None, note: str = "",
            actor: str) -> Assignment:
     definition = current_app.extensions["worksheets"][worksheet_id]
+    now = utcnow()
     assignment = Assignment(
         client=client,
         worksheet_id=definition.id,
@@ -63,10 +64,12 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         due_date=due_date,
         note_to_client=note,
         status="assigned",
+        created_at=now,
+        status_changed_at=now,
     )
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
-    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor))
+    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now))
     return assignment
 
 
@@ -119,8 +122,9 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
 
 def reopen(assignment: Assignment, *, actor: str) -> None:
     """Give a sent worksheet back to the client to change, unless they already have it again."""
-    if assignment.status in ANSWERS_VISIBLE and open_copies(assignment.client, [assignment.worksheet_id],
-                                                            excluding=assignment):
+    if assignment.status not in ANSWERS_VISIBLE:
+        raise LifecycleError("Only a worksheet your client has sent can be reopened.")
+    if open_copies(assignment.client, [assignment.worksheet_id], excluding=assignment):
         raise LifecycleError("The client already has a newer copy of this worksheet to do; "
                              "reopening this one would give them two.")
     transition(assignment, "in_progress", actor=actor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -45,13 +46,23 @@ def format_moment(value: dt.datetime | None) -> str:
     return f"{value.day} {value:%b %Y, %H:%M} UTC" if value else ""
 
 
+def audited_page(template: str, action: str, obj: Any = None, *, status: int = 200, **context: Any):
+    """Render a page of client data and record that it was seen, in one transaction.
+
+    Committing after rendering keeps the loaded objects fresh for the template
+    (no reloading), and a page that fails to render is not recorded as seen.
+    """
+    record(action, obj)
+    page = render_template(template, **context)
+    db.session.commit()
+    return page, status
+
+
 @bp.route("/")
 @login_required
 def dashboard():
-    record("dashboard.view")
-    db.session.commit()
-    return render_template(
-        "clients/dashboard.html",
+    return audited_page(
+        "clients/dashboard.html", "dashboard.view",
         waiting=paginate(waiting_for_review(current_user.id), "waiting"),
         overdue=paginate(overdue(current_user.id), "overdue"),
         activity=recent_activity(current_user.id),
@@ -63,10 +74,8 @@ def dashboard():
 @bp.route("/clients/archived")
 @login_required
 def archived():
-    record("clients.archived_view")
-    db.session.commit()
-    return render_template("clients/archived.html",
-                           clients=paginate(client_overview(current_user.id, archived=True), "clients", rows=True))
+    return audited_page("clients/archived.html", "clients.archived_view",
+                        clients=paginate(client_overview(current_user.id, archived=True), "clients", rows=True))
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
@@ -97,17 +106,16 @@ def detail(client_id: int):
 def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
                        assign_form: AssignForm | None = None, status: int = 200):
     """The client page, also re-shown with a form's errors by the routes that post to it."""
-    record("client.view", client)
-    db.session.commit()
-    return render_template(
-        "clients/detail.html",
+    return audited_page(
+        "clients/detail.html", "client.view", client,
+        status=status,
         client=client,
         agenda_form=agenda_form or AgendaForm(formdata=None, agenda=client.agenda),
         assign_form=assign_form or AssignForm(formdata=None),
         assignments=paginate(assignments_of(client), "worksheets"),
         open_worksheets=open_worksheet_ids(client),
         today=utcnow().date(),
-    ), status
+    )
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
@@ -128,10 +136,8 @@ def edit(client_id: int):
             db.session.commit()
             flash("Saved.", "success")
         return redirect(url_for("clients.detail", client_id=client.id))
-    if not form.is_submitted():
-        record("client.view", client, page="edit")
-        db.session.commit()
-    return render_template("clients/form.html", form=form, client=client), 400 if form.errors else 200
+    return audited_page("clients/form.html", "client.view", client, status=400 if form.errors else 200,
+                        form=form, client=client)
 
 
 @bp.route("/clients/<int:client_id>/archive", methods=["POST"])
@@ -182,8 +188,9 @@ def agenda(client_id: int):
 @login_required
 def audit(client_id: int):
     client = get_own_client(client_id)
-    record("client.audit_view", client)
-    db.session.commit()
+    record("client.audit_view", client)  # before the query, so this visit is on the page too
     events = paginate(select(AuditEvent).where(AuditEvent.client_id == client.id)
                       .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), "events")
-    return render_template("clients/audit.html", client=client, events=events)
+    page = render_template("clients/audit.html", client=client, events=events)
+    db.session.commit()
+    return page

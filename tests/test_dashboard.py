@@ -1,0 +1,118 @@
+"""The dashboard answers "what needs me?", in pages, with a query count that does not grow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from sqlalchemy import func, select
+
+from clinic.assignments.services import add_comment, assign, transition
+from clinic.extensions import db
+from clinic.models import Assignment, utcnow
+from conftest import login
+
+LAST_WEEK = utcnow().date() - dt.timedelta(days=7)
+STEPS = {"assigned": [], "in_progress": ["in_progress"], "submitted": ["in_progress", "submitted"],
+         "reviewed": ["in_progress", "submitted", "reviewed"]}
+
+
+def test_the_dashboard_shows_what_waits_what_is_overdue_recent_activity_and_the_clients(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    jordan = make.client(clinician, display_name="J. K.")
+    checklist = make.assignment(robin, "partner-source-checklist")
+    for step in ("in_progress", "submitted"):
+        transition(checklist, step, actor="client")
+    plan = make.assignment(jordan, "security-building-plan", status="submitted")
+    transition(plan, "reviewed", actor=f"clinician:{clinician.id}")
+    db.session.commit()
+    make.assignment(robin, "origins-mapping", status="in_progress", due_date=LAST_WEEK)
+    page = signed_in.get("/").get_data(as_text=True)
+
+    waiting = section(page, "waiting")
+    assert "Robin A.: Is it me, or is it the relationship?" in waiting
+    assert "J. K." not in waiting
+    overdue = section(page, "overdue")
+    assert "Robin A.: Where does your insecurity come from?" in overdue and "Overdue since" in overdue
+    activity = section(page, "activity")
+    assert "You reviewed" in activity and "Robin A. sent" in activity
+    clients = section(page, "clients")
+    robin_row = clients[clients.index("Robin A."):].split("</tr>")[0]
+    assert cells(robin_row) == ["1", "<strong>1</strong>", '<strong class="overdue">1</strong>']
+
+
+def section(page: str, section_id: str) -> str:
+    start = page.index(f'id="{section_id}"')
+    return page[start:page.index("</section>", start)]
+
+
+def cells(row: str) -> list[str]:
+    """The three count cells of a client row."""
+    return [part.split("</td>")[0] for part in row.split('<td class="num">')[1:]]
+
+
+def test_only_the_clinicians_own_current_clients_appear(signed_in, make, clinician):
+    other = make.clinician()
+    make.assignment(make.client(other, display_name="Not yours"), status="submitted")
+    make.assignment(make.client(clinician, display_name="Archived one", archived_at=utcnow()), status="submitted")
+    page = signed_in.get("/").get_data(as_text=True)
+    assert "Not yours" not in page and "Archived one" not in page
+    assert "Nothing is waiting for you." in page
+
+
+def test_every_list_is_paginated_on_its_own(signed_in, make, clinician, app):
+    app.config["PER_PAGE"] = 2
+    for number in range(5):
+        record = make.client(clinician, display_name=f"Client {number}")
+        make.assignment(record, status="submitted")
+    first = signed_in.get("/").get_data(as_text=True)
+    assert "Page 1 of 3" in section(first, "clients") and "Page 1 of 3" in section(first, "waiting")
+    assert "Client 0" in section(first, "clients") and "Client 4" not in section(first, "clients")
+    last = signed_in.get("/?clients=3").get_data(as_text=True)
+    assert "Client 4" in section(last, "clients") and "Client 0" not in section(last, "clients")
+    assert "Page 1 of 3" in section(last, "waiting")
+    assert 'href="/?clients=3&amp;waiting=2#waiting"' in last
+    for odd in ("99999999999999999999", "-4", "abc"):
+        assert signed_in.get(f"/?clients={odd}").status_code == 200
+
+
+def add_assignments(clients, count: int) -> None:
+    """`count` assignments spread over the clients, in every status, a third of them overdue."""
+    statuses = itertools.cycle(STEPS)
+    for number in range(count):
+        assignment = assign(clients[number % len(clients)], "origins-mapping", actor="test",
+                            due_date=LAST_WEEK if number % 3 == 0 else None)
+        for step in STEPS[next(statuses)]:
+            transition(assignment, step, actor="client")
+    db.session.commit()
+
+
+def test_pages_make_as_many_queries_at_300_assignments_as_at_3(app, make, clinician, count_queries):
+    browser = app.test_client()
+    login(browser, clinician)
+    busy = make.client(clinician, display_name="Busy")
+    reviewed = make.assignment(busy, "partner-source-checklist", status="submitted", answers={"hot-cold": "often"})
+    make.client(clinician, display_name="Gone", archived_at=utcnow())
+    pages = {"dashboard": "/", "client page": f"/clients/{busy.id}", "review page": f"/assignments/{reviewed.id}",
+             "archived clients": "/clients/archived", "client history": f"/clients/{busy.id}/audit"}
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for name, path in pages.items():
+            with count_queries() as counter:
+                assert browser.get(path).status_code == 200
+            counts[name] = counter.count
+        return counts
+
+    add_assignments([busy], 2)
+    at_3 = measure()
+    others = [make.client(clinician, display_name=f"Client {n}") for n in range(30)]
+    add_assignments([busy, *others], 297)
+    for number in range(20):
+        add_comment(reviewed, clinician_id=clinician.id, body=f"Comment {number}", section_id=None)
+    db.session.commit()
+    at_300 = measure()
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 300
+    assert at_300 == at_3

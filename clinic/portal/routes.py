@@ -41,6 +41,7 @@ from clinic.models import Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
 from clinic.portal.services import (
     EDITABLE_STATUSES,
+    LINK_DAYS_MAX,
     SaveRefused,
     find_usable_link,
     is_usable,
@@ -416,6 +417,11 @@ def portal_links(client: Client) -> list[tuple[PortalLink, str]]:
     return [(link, link_status(link)) for link in links_of(client)[:LINKS_SHOWN]]
 
 
+@bp.app_context_processor
+def link_limits() -> dict[str, int]:
+    return {"link_days_max": LINK_DAYS_MAX}
+
+
 def _back(form) -> str:
     return safe_next(form.next.data) or url_for("clients.dashboard")
 
@@ -458,7 +464,7 @@ def _refusal(client: Client, form: LinkForm) -> str | None:
     if client.archived:
         return "This client is archived. Restore them before sharing a link."
     if not form.validate():
-        return next(message for _, _, message in error_list(form))
+        return f"Please choose how many days the link should work: a whole number from 1 to {LINK_DAYS_MAX}."
     return None
 
 

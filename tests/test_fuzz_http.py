@@ -25,6 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import String, select
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from clinic.assignments.services import definition_of
 from clinic.extensions import db
@@ -101,8 +102,12 @@ class PageReader(HTMLParser):
 
 
 def crawl(client: FlaskClient, start: str) -> list[PageForm]:
-    """Every POST form on the same-site HTML pages reachable from `start` (bounded)."""
-    seen, queue, forms = set(), [start], []
+    """One POST form per view, from the same-site HTML pages reachable from `start` (bounded).
+
+    The many copies of a form (a comment form per section, a cancel button per
+    worksheet) reach the same view; fuzzing one of them is enough.
+    """
+    seen, queue, forms, endpoints = set(), [start], [], set()
     while queue and len(seen) < MAX_PAGES:
         path = queue.pop(0)
         if path in seen:
@@ -114,14 +119,24 @@ def crawl(client: FlaskClient, start: str) -> list[PageForm]:
             continue
         reader = PageReader(path)
         reader.feed(response.get_data(as_text=True))
-        known = {form.action for form in forms}
-        forms += [form for form in reader.forms
-                  if urlsplit(form.action).path not in SKIPPED_ACTIONS and form.action not in known]
+        for form in reader.forms:
+            endpoint = _endpoint(client, form.action)
+            if urlsplit(form.action).path not in SKIPPED_ACTIONS and endpoint not in endpoints:
+                endpoints.add(endpoint)
+                forms.append(form)
         for link in reader.links:
             parts = urlsplit(link)
             if not parts.netloc and parts.path.startswith("/") and not parts.path.startswith("/static/"):
                 queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     return forms
+
+
+def _endpoint(client: FlaskClient, action: str) -> str:
+    path = urlsplit(action).path
+    try:
+        return client.application.url_map.bind("localhost").match(path, method="POST")[0]
+    except HTTPException:
+        return path
 
 
 def values_for(form_field: FormField) -> st.SearchStrategy[str]:

@@ -63,7 +63,7 @@
     if (!counter.hasAttribute("data-initial")) { counter.setAttribute("data-initial", counter.textContent); }
     var limit = parseInt(field.getAttribute("data-max-length"), 10);
     var left = limit - charactersIn(field.value);
-    var near = Math.max(20, Math.ceil(limit * 0.1));
+    var near = Math.max(20, Math.ceil(limit * 0.15));
     var state = left < 0 ? "over" : (left <= near ? "near" : "normal");
     if (state === "over") {
       counter.textContent = number(-left) + " character" + (left === -1 ? "" : "s") + " over the limit of " +

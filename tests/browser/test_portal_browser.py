@@ -1,0 +1,312 @@
+"""The client portal in Chromium: autosave, nothing lost, counters, rows, accessibility at 360 px.
+
+The page's script is what keeps an anxious client's words safe when the network,
+the server or a second tab gets in the way; these tests break each of those on
+purpose and check what the client sees and what the server ends up holding.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from browser.browser_support import LiveServer, assert_accessible, sign_in
+from clinic.extensions import db
+from clinic.models import Assignment, Response
+from test_portal import new_link
+
+pytestmark = pytest.mark.browser
+
+SAVE = re.compile(r".*/portal/worksheets/\d+/save$")
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def robin(make, clinician):
+    return make.client(clinician, display_name="Robin A.")
+
+
+@pytest.fixture
+def plan(make, robin) -> Assignment:
+    return make.assignment(robin, "security-building-plan", note="Take your time.")
+
+
+@pytest.fixture
+def client_page(page: Page, live_server: LiveServer, robin, plan) -> Page:
+    """Chromium at phone width, signed in to the portal through Robin's link."""
+    page.set_viewport_size(PHONE)
+    page.goto(live_server(f"/p/{new_link(robin)}"))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your worksheets")
+    return page
+
+
+def open_plan(page: Page, live_server: LiveServer, plan: Assignment) -> None:
+    page.goto(live_server(f"/portal/worksheets/{plan.id}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Building security that lasts")
+
+
+def answers(plan: Assignment) -> dict:
+    db.session.expire_all()
+    return db.session.get(Response, plan.response.id).answers
+
+
+def stored_draft(page: Page, plan: Assignment):
+    return page.evaluate(f"() => localStorage.getItem('groundwork:draft:{plan.id}')")
+
+
+def wait_until_the_server_has_everything(page: Page, assignment: Assignment) -> None:
+    """The local copy is dropped only once the server has confirmed every typed word."""
+    page.wait_for_function(f"() => localStorage.getItem('groundwork:draft:{assignment.id}') === null",
+                           timeout=8000)
+
+
+def status(page: Page):
+    return page.locator("[data-save-status]")
+
+
+def fits_the_screen(page: Page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# --- autosave -----------------------------------------------------------------------------------
+
+
+def test_answers_save_after_a_short_pause_with_the_time_shown(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan)
+    client_page.get_by_label("In your own words, what would a trustworthy partner be like for you?").fill(
+        "Someone who stays <b>calm</b>")
+    expect(status(client_page)).to_contain_text(re.compile(r"Saved at \d"), timeout=8000)
+    assert answers(plan) == {"trust-own-words": "Someone who stays <b>calm</b>"}
+    assert stored_draft(client_page, plan) is None  # the server has it: the local copy is gone
+    expect(client_page.locator("[data-progress-text]")).to_have_text(re.compile(r"^1 of \d+ questions$"))
+
+
+def test_leaving_a_field_saves_at_once(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan)
+    client_page.locator("#worth-sources").fill("My friends")
+    client_page.keyboard.press("Tab")
+    expect(status(client_page)).to_contain_text("Saved at", timeout=5000)
+    assert answers(plan) == {"worth-sources": "My friends"}
+
+
+def test_a_failed_save_keeps_the_input_says_so_and_retries(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan)
+    client_page.route(SAVE, lambda route: route.abort("internetdisconnected"))
+    client_page.locator("#worth-sources").fill("Words typed on a train")
+    expect(status(client_page)).to_contain_text("Not saved — retrying", timeout=8000)
+    assert "Words typed on a train" in stored_draft(client_page, plan)
+    client_page.unroute(SAVE)
+    expect(status(client_page)).to_contain_text("Saved at", timeout=15000)
+    assert answers(plan) == {"worth-sources": "Words typed on a train"}
+    assert client_page.locator("#worth-sources").input_value() == "Words typed on a train"
+
+
+def test_a_server_error_is_retried_too(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan)
+    failures = []
+
+    def fail_once(route: Route):
+        if not failures:
+            failures.append(route.request.url)
+            route.fulfill(status=503, body="Service unavailable", content_type="text/html")
+        else:
+            route.continue_()
+
+    client_page.route(SAVE, fail_once)
+    client_page.locator("#worth-sources").fill("Still here")
+    expect(status(client_page)).to_contain_text("Saved at", timeout=15000)
+    assert failures and answers(plan) == {"worth-sources": "Still here"}
+
+
+def test_input_survives_a_reload_until_the_server_has_it(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan)
+    client_page.route(SAVE, lambda route: route.abort("internetdisconnected"))
+    client_page.locator("#worth-sources").fill("Typed while offline")
+    client_page.locator("#trust-qualities-0").check()
+    expect(status(client_page)).to_contain_text("Not saved", timeout=8000)
+    client_page.unroute(SAVE)
+    client_page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" while unsaved
+    client_page.reload()
+    expect(client_page.locator("#worth-sources")).to_have_value("Typed while offline")
+    expect(client_page.locator("#trust-qualities-0")).to_be_checked()
+    expect(status(client_page)).to_contain_text("Saved at", timeout=8000)
+    assert answers(plan) == {"worth-sources": "Typed while offline", "trust-qualities": ["honest"]}
+    assert stored_draft(client_page, plan) is None
+
+
+def test_a_second_tab_cannot_overwrite_newer_answers(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan)
+    second = client_page.context.new_page()
+    second.set_viewport_size(PHONE)
+    open_plan(second, live_server, plan)
+    client_page.locator("#worth-sources").fill("From the first tab")
+    expect(status(client_page)).to_contain_text("Saved at", timeout=8000)
+
+    second.locator("#meaning-wish").fill("From the second tab")
+    expect(status(second)).to_contain_text("changed in another tab or on another device", timeout=8000)
+    notice = second.get_by_role("alert")
+    expect(notice).to_contain_text("newer answers are safe")
+    assert answers(plan) == {"worth-sources": "From the first tab"}
+    assert "From the second tab" in stored_draft(second, plan)
+
+    notice.get_by_role("button", name="Keep what is on this page").click()
+    expect(status(second)).to_contain_text("Saved at", timeout=8000)
+    assert answers(plan) == {"meaning-wish": "From the second tab"}
+
+
+def test_the_other_choice_after_a_conflict_shows_the_newer_answers_and_offers_the_old_ones(
+        client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan)
+    second = client_page.context.new_page()
+    open_plan(second, live_server, plan)
+    client_page.locator("#worth-sources").fill("Newer")
+    expect(status(client_page)).to_contain_text("Saved at", timeout=8000)
+    second.locator("#meaning-wish").fill("Older")
+    second.on("dialog", lambda dialog: dialog.accept())
+    second.get_by_role("button", name="Show the newer answers").click(timeout=8000)
+    expect(second.locator("#worth-sources")).to_have_value("Newer")
+    offer = second.get_by_role("alert")
+    expect(offer).to_contain_text("did not reach the server")
+    offer.get_by_role("button", name="Keep the saved answers").click()
+    assert stored_draft(second, plan) is None
+    assert answers(plan) == {"worth-sources": "Newer"}
+
+
+def test_after_the_idle_sign_out_the_input_is_kept_and_the_client_told(client_page, live_server, plan, app,
+                                                                        page_problems):
+    open_plan(client_page, live_server, plan)
+    app.config["PORTAL_IDLE_MINUTES"] = 0
+    client_page.locator("#worth-sources").fill("Late at night")
+    expect(status(client_page)).to_contain_text("signed out", timeout=8000)
+    assert "Late at night" in stored_draft(client_page, plan)
+    assert answers(plan) == {}
+
+
+# --- limits, rows, keyboard --------------------------------------------------------------------------
+
+
+def test_the_counter_warns_near_the_limit_and_says_so_clearly_past_it(client_page, live_server, plan,
+                                                                       page_problems):
+    open_plan(client_page, live_server, plan)
+    reminder = client_page.locator("#worth-reminder")  # a limit of 1,000 characters
+    counter = client_page.locator("#worth-reminder-count")
+    expect(counter).to_have_text("Up to 1,000 characters.")
+    reminder.fill("a" * 880)
+    expect(counter).to_have_text("120 characters left.")
+    reminder.fill("a" * 1010)  # pasted text is never cut off
+    expect(reminder).to_have_value("a" * 1010)
+    expect(counter).to_contain_text("10 characters over the limit of 1,000")
+    expect(status(client_page)).to_contain_text("please check the answer marked below", timeout=8000)
+    expect(client_page.locator("#worth-reminder-error")).to_contain_text("the limit is 1,000")
+    assert answers(plan) == {}
+    reminder.fill("a" * 1000)
+    expect(status(client_page)).to_contain_text("Saved at", timeout=8000)
+    expect(client_page.locator("#worth-reminder-error")).to_have_count(0)
+
+
+def test_add_another_goal_with_javascript_adds_a_labelled_row_and_saves_it(client_page, live_server, plan,
+                                                                          page_problems):
+    open_plan(client_page, live_server, plan)
+    client_page.locator("#goals-0-goal").fill("See a friend every week")
+    client_page.get_by_role("button", name="Add another goal").click()
+    expect(client_page.get_by_role("group", name="Goal 2")).to_be_visible()
+    expect(client_page.locator("#goals-1-goal")).to_be_focused()
+    client_page.keyboard.type("Sleep before midnight")
+    wait_until_the_server_has_everything(client_page, plan)
+    expect(status(client_page)).to_contain_text("Saved at")
+    assert answers(plan)["goals"] == [{"goal": "See a friend every week"}, {"goal": "Sleep before midnight"}]
+
+
+def test_enter_in_a_text_box_saves_rather_than_adding_a_row_or_submitting(client_page, live_server, plan,
+                                                                         page_problems):
+    open_plan(client_page, live_server, plan)
+    client_page.locator("#own-time-hours").fill("4")
+    client_page.keyboard.press("Enter")
+    expect(status(client_page)).to_contain_text("Saved at", timeout=5000)
+    assert client_page.locator("[data-group-row]").count() == 1
+    assert answers(plan) == {"own-time-hours": 4}
+
+
+def test_submitting_with_missing_answers_lists_them_and_keeps_everything(client_page, live_server, plan,
+                                                                         page_problems):
+    open_plan(client_page, live_server, plan)
+    client_page.locator("#worth-sources").fill("My garden")
+    client_page.get_by_role("button", name="Submit to your therapist").click()
+    summary = client_page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Please answer this question before you submit.")
+    expect(client_page.locator("#worth-sources")).to_have_value("My garden")
+    summary.locator("a").first.click()
+    assert answers(plan) == {"worth-sources": "My garden"}
+    assert_accessible(client_page)
+
+
+def test_a_submitted_worksheet_is_read_only_and_leaves_nothing_on_the_device(client_page, live_server, make,
+                                                                             robin, page_problems):
+    checklist = make.assignment(robin, "partner-source-checklist", status="submitted",
+                                answers={"hot-cold": "often"})
+    client_page.evaluate(f"() => localStorage.setItem('groundwork:draft:{checklist.id}', '{{}}')")
+    client_page.goto(live_server(f"/portal/worksheets/{checklist.id}"))
+    expect(client_page.get_by_text("they can reopen it for you")).to_be_visible()
+    assert client_page.locator("textarea, input[type=text]").count() == 0
+    assert stored_draft(client_page, checklist) is None
+
+
+# --- accessible at phone width -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("worksheet", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+def test_every_worksheet_is_accessible_and_fits_a_phone(client_page, live_server, make, robin, worksheet,
+                                                         page_problems):
+    assignment = make.assignment(robin, worksheet)
+    client_page.goto(live_server(f"/portal/worksheets/{assignment.id}"))
+    expect(client_page.get_by_role("button", name="Save draft")).to_be_visible()
+    assert fits_the_screen(client_page)
+    assert_accessible(client_page)
+
+
+def test_the_portal_pages_are_accessible_and_fit_a_phone(client_page, live_server, robin, plan, page_problems):
+    assert fits_the_screen(client_page)
+    assert_accessible(client_page)  # home
+    client_page.goto(live_server(f"/p/{new_link(robin)}"))  # landing
+    assert fits_the_screen(client_page)
+    assert_accessible(client_page)
+    client_page.goto(live_server("/p/no-such-link"))
+    expect(client_page.get_by_role("heading", level=1)).to_have_text("This link does not work")
+    assert_accessible(client_page)
+    client_page.goto(live_server("/portal"))
+    client_page.get_by_role("button", name="Leave").click()
+    expect(client_page.get_by_role("heading", level=1)).to_have_text("You have left")
+    assert_accessible(client_page)
+
+
+def test_the_worksheet_can_be_filled_in_with_the_keyboard_alone(client_page, live_server, make, robin,
+                                                                page_problems):
+    assignment = make.assignment(robin, "partner-source-checklist")
+    client_page.goto(live_server(f"/portal/worksheets/{assignment.id}"))
+    client_page.locator("details.intro summary").focus()
+    for _ in range(40):
+        client_page.keyboard.press("Tab")
+        if client_page.evaluate("() => document.activeElement.name") == "hot-cold":
+            break
+    client_page.keyboard.press("ArrowDown")  # radios: arrows choose within the group
+    client_page.keyboard.press("Tab")
+    expect(status(client_page)).to_contain_text("Saved at", timeout=8000)
+    assert answers(assignment) == {"hot-cold": "rarely"}
+
+
+def test_the_clinician_copies_a_new_link_with_one_button(page: Page, live_server, therapist, make, page_problems):
+    client_record = make.client(therapist, display_name="Robin A.")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, live_server, therapist.email)
+    page.goto(live_server(f"/clients/{client_record.id}"))
+    page.get_by_role("button", name="Create a link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Link created")
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.locator("[data-copy-status]")).to_contain_text("Copied")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/p/[A-Za-z0-9_-]{43}", copied)
+    assert_accessible(page)

@@ -7,23 +7,74 @@ its real Content-Security-Policy in force.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import pytest
 from flask import Flask, abort
 from playwright.sync_api import Page, expect
 
-from browser.browser_support import LiveServer, assert_accessible, sign_in
+from browser.browser_support import PASSWORD, LiveServer, assert_accessible, sign_in
+from clinic.extensions import db
 from clinic.models import Clinician
+from clinic.portal.services import issue_link
+from sample_answers import sample_answers
 
 pytestmark = pytest.mark.browser
 
-CLINICIAN_PAGES = {
-    "dashboard": "/",
-    "worksheet library": "/worksheets/",
-    "preview of origins mapping": "/worksheets/origins-mapping",
-    "preview of partner-source checklist": "/worksheets/partner-source-checklist",
-    "preview of security-building plan": "/worksheets/security-building-plan",
-    "not found, signed in": "/worksheets/no-such-worksheet",
-}
+
+@dataclass
+class World:
+    """A clinician with one client who has a worksheet in every state, and the client's link."""
+
+    therapist: Clinician
+    client_id: int
+    assignments: dict[str, int]  # status -> assignment id
+    token: str
+
+
+@pytest.fixture
+def world(make, therapist: Clinician) -> World:
+    person = make.client(therapist, display_name="Robin Q", email="robin@example.test", agenda="Talk about work.")
+    assignments = {}
+    for status, worksheet_id in [("assigned", "origins-mapping"), ("in_progress", "partner-source-checklist"),
+                                 ("submitted", "origins-mapping"), ("reviewed", "security-building-plan")]:
+        answers = sample_answers(worksheet_id) if status != "assigned" else None
+        assignments[status] = make.assignment(person, worksheet_id, status=status, answers=answers).id
+    _, token = issue_link(person)
+    db.session.commit()
+    return World(therapist, person.id, assignments, token)
+
+
+def clinician_pages(world: World) -> dict[str, str]:
+    client, review = f"/clients/{world.client_id}", f"/assignments/{world.assignments['submitted']}"
+    return {
+        "dashboard": "/",
+        "client": client,
+        "client form": "/clients/new",
+        "client history": f"{client}/audit",
+        "archived clients": "/clients/archived",
+        "review of a submitted worksheet": review,
+        "review of a reviewed worksheet": f"/assignments/{world.assignments['reviewed']}",
+        "a worksheet not yet sent": f"/assignments/{world.assignments['assigned']}",
+        "packet form": f"{client}/packet",
+        "password change": "/account/password",
+        "worksheet library": "/worksheets/",
+        "preview of origins mapping": "/worksheets/origins-mapping",
+        "preview of partner-source checklist": "/worksheets/partner-source-checklist",
+        "preview of security-building plan": "/worksheets/security-building-plan",
+        "not found, signed in": "/worksheets/no-such-worksheet",
+    }
+
+
+CLINICIAN_PAGE_NAMES = list(clinician_pages(World(None, 0, {"submitted": 0, "reviewed": 0, "assigned": 0}, "")))
+
+
+def enter_portal(page: Page, server: LiveServer, token: str) -> None:
+    """Open the client's link and press Continue, as the client does."""
+    page.goto(server(f"/p/{token}"))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your worksheets")
 
 
 def test_the_sign_in_page_is_accessible(live_server: LiveServer, page: Page, page_problems):
@@ -42,11 +93,68 @@ def test_the_sign_in_page_with_errors_is_accessible(live_server: LiveServer, pag
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("path", list(CLINICIAN_PAGES.values()), ids=list(CLINICIAN_PAGES))
-def test_clinician_pages_are_accessible(live_server: LiveServer, page: Page, page_problems, therapist: Clinician,
-                                        path: str):
-    sign_in(page, live_server, therapist.email)
-    page.goto(live_server(path))
+@pytest.mark.parametrize("name", CLINICIAN_PAGE_NAMES)
+def test_clinician_pages_are_accessible(live_server: LiveServer, page: Page, page_problems, world: World, name: str):
+    sign_in(page, live_server, world.therapist.email, PASSWORD)
+    page.goto(live_server(clinician_pages(world)[name]))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_client_form_with_errors_is_accessible(live_server: LiveServer, page: Page, page_problems, world: World):
+    sign_in(page, live_server, world.therapist.email, PASSWORD)
+    page.goto(live_server("/clients/new"))
+    page.get_by_role("button", name="Add client").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_new_link_page_is_accessible(live_server: LiveServer, page: Page, page_problems, world: World):
+    sign_in(page, live_server, world.therapist.email, PASSWORD)
+    page.goto(live_server(f"/clients/{world.client_id}"))
+    page.get_by_role("button", name="Create a link").click()
+    expect(page.get_by_label("Private link")).to_have_value(re.compile(re.escape(live_server("/p/"))))
+    assert_accessible(page)
+
+
+def test_the_links_landing_page_is_accessible(live_server: LiveServer, page: Page, page_problems, world: World):
+    page.goto(live_server(f"/p/{world.token}"))
+    expect(page.get_by_role("button", name="Continue")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_an_unusable_link_page_is_accessible(live_server: LiveServer, page: Page, page_problems, world: World):
+    page.goto(live_server("/p/not-a-real-token"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_portal_home_is_accessible(live_server: LiveServer, page: Page, page_problems, world: World):
+    enter_portal(page, live_server, world.token)
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("status", ["assigned", "in_progress", "submitted"])
+def test_the_portal_worksheet_is_accessible(live_server: LiveServer, page: Page, page_problems, world: World,
+                                            status: str):
+    enter_portal(page, live_server, world.token)
+    page.goto(live_server(f"/portal/worksheets/{world.assignments[status]}"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_portal_worksheet_with_errors_is_accessible(live_server: LiveServer, page: Page, page_problems,
+                                                        world: World):
+    enter_portal(page, live_server, world.token)
+    page.goto(live_server(f"/portal/worksheets/{world.assignments['assigned']}"))
+    page.get_by_role("button", name="Submit to your therapist").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_portal_signed_out_page_is_accessible(live_server: LiveServer, page: Page, page_problems, world: World):
+    enter_portal(page, live_server, world.token)
+    page.get_by_role("button", name="Leave").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
 
@@ -58,6 +166,13 @@ def test_clinician_pages_are_accessible(live_server: LiveServer, page: Page, pag
 def test_error_pages_are_accessible(live_server: LiveServer, page: Page, page_problems, path: str, heading: str):
     page.goto(live_server(path))
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert_accessible(page)
+
+
+def test_the_portal_not_found_page_is_accessible(live_server: LiveServer, page: Page, page_problems, world: World):
+    enter_portal(page, live_server, world.token)
+    page.goto(live_server("/portal/worksheets/999999"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("We could not find that page")
     assert_accessible(page)
 
 

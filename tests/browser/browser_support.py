@@ -59,6 +59,13 @@ def bind(app: Any) -> BaseWSGIServer:
     raise RuntimeError(f"no free port in {PORTS.start}–{PORTS.stop - 1} on 127.0.0.1")
 
 
+def watch_for_problems(page: Page, problems: list[str]) -> None:
+    """Note the page's uncaught script errors and Content-Security-Policy refusals in `problems`."""
+    page.on("pageerror", lambda error: problems.append(f"script error on {page.url}: {error}"))
+    page.on("console", lambda message: problems.append(f"console on {page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Run axe-core on the page as it is now: WCAG 2.1 A and AA rules only.
 

@@ -17,7 +17,15 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from browser.browser_support import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, StatusRecorder, bind
+from browser.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    LiveServer,
+    StatusRecorder,
+    bind,
+    watch_for_problems,
+)
 from clinic.extensions import db
 from clinic.models import Clinician
 
@@ -49,9 +57,7 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
 def page_problems(page: Page) -> Iterator[list[str]]:
     """Uncaught script errors and Content-Security-Policy refusals on the test's page."""
     problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("console", lambda message: problems.append(f"console: {message.text}")
-            if "Content Security Policy" in message.text else None)
+    watch_for_problems(page, problems)
     yield problems
     assert problems == []
 

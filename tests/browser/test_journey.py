@@ -1,0 +1,219 @@
+"""The whole journey in Chromium, at a phone's width and at a desktop's.
+
+A clinician signs in, adds a client, assigns the three worksheets and creates a
+link. In a browser of their own the client opens the link, fills in part of the
+origins mapping, reloads and finds every answer, loses the network and keeps
+typing, sees the page catch up when it is back, meets a stale second tab that is
+told of the conflict and loses nothing, then finishes and submits. The clinician
+finds it waiting for review, comments, marks it reviewed and downloads the
+session-prep packet, whose text holds the client's answers.
+
+Everything is found by role and label, as a screen reader would find it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from io import BytesIO
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+from pypdf import PdfReader
+
+from browser.browser_support import PASSWORD, LiveServer, sign_in, watch_for_problems
+from clinic.extensions import db
+from clinic.models import Assignment, Clinician
+from clinic.worksheets import Definition
+from sample_answers import sample_answers
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
+WORKSHEET = "origins-mapping"
+SAVED = re.compile(r"Saved at \d")
+
+
+def section_of(page: Page, title: str) -> Locator:
+    return page.get_by_role("region", name=title, exact=True)
+
+
+def label_of(item: Any) -> re.Pattern:
+    """An item's label as it starts (optional items have "(optional)" after it)."""
+    return re.compile("^" + re.escape(item.label))
+
+
+def answer(region: Locator, item: Any, value: Any) -> None:
+    """Answer one item as a person does: tick the options by their labels, or type."""
+    if item.choices:
+        group = region.get_by_role("group", name=label_of(item))
+        for choice in value if isinstance(value, list) else [value]:
+            group.get_by_label(item.display(choice), exact=True).check()
+    else:
+        region.get_by_label(label_of(item)).fill(str(value))
+
+
+def expect_answered(region: Locator, item: Any, value: Any) -> None:
+    if item.choices:
+        group = region.get_by_role("group", name=label_of(item))
+        for choice in value if isinstance(value, list) else [value]:
+            expect(group.get_by_label(item.display(choice), exact=True)).to_be_checked()
+    else:
+        expect(region.get_by_label(label_of(item))).to_have_value(str(value))
+
+
+def fill_sections(page: Page, definition: Definition, answers: dict[str, Any], sections: slice) -> None:
+    for section in definition.sections[sections]:
+        region = section_of(page, section.title)
+        for item in section.items:
+            if item.id in answers:
+                answer(region, item, answers[item.id])
+
+
+def save_status(page: Page) -> Locator:
+    return page.get_by_role("status").filter(has_text=re.compile("saved|Saved|Not saved|Nothing saved"))
+
+
+def stored_answers(assignment_id: int) -> dict[str, Any]:
+    db.session.expire_all()
+    answers = db.session.get(Assignment, assignment_id).response.answers
+    db.session.rollback()  # read, then let go of the database (SQLite: no lock held)
+    return answers
+
+
+def plain(text: str) -> str:
+    """PDF text as words: ligatures undone, hyphenated line ends joined, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
+    return " ".join(text.split())
+
+
+# --- the clinician -------------------------------------------------------------------------
+
+
+def clinician_sets_up(page: Page, server: LiveServer, therapist: Clinician, titles: list[str]) -> str:
+    """Sign in, add a client, assign every worksheet, create a link; returns the link."""
+    sign_in(page, server, therapist.email, PASSWORD)
+    page.get_by_role("link", name="Add a client").click()
+    page.get_by_label("Name or initials").fill("J. K.")
+    page.get_by_role("button", name="Add client").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("J. K.")
+
+    assigning = page.get_by_role("region", name="Assign worksheets")
+    for title in titles:
+        assigning.get_by_label(title, exact=True).check()
+    assigning.get_by_role("button", name="Assign").click()
+    worksheets = page.get_by_role("region", name="Worksheets", exact=True)
+    for title in titles:
+        expect(worksheets.get_by_role("link", name=title)).to_be_visible()
+
+    page.get_by_role("button", name="Create a link").click()
+    link = page.get_by_label("Private link").input_value()
+    assert link.startswith(server("/p/"))
+    return link
+
+
+def clinician_reviews(page: Page, server: LiveServer, definition: Definition, answers: dict[str, Any]) -> bytes:
+    """Find the worksheet waiting, comment, mark it reviewed, download the packet; returns the PDF."""
+    page.goto(server("/"))
+    waiting = page.get_by_role("region", name=re.compile("^Waiting for your review"))
+    waiting.get_by_role("link", name=f"J. K.: {definition.title}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(definition.title)
+    first_text = next(value for value in answers.values() if isinstance(value, str) and " " in value)
+    expect(page.get_by_text(first_text)).to_be_visible()
+
+    whole = page.get_by_role("region", name="Comments on the whole worksheet")
+    whole.get_by_label("Comment").fill("Ask about the Sunday silences.")
+    whole.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_text("Ask about the Sunday silences.")).to_be_visible()
+    page.get_by_role("button", name="Mark as reviewed").click()
+    expect(page.get_by_text("Reviewed", exact=True).first).to_be_visible()
+
+    page.get_by_role("link", name="J. K.").first.click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Make packet").click()
+    return download.value.path().read_bytes()
+
+
+# --- the client ----------------------------------------------------------------------------
+
+
+def client_opens(context: BrowserContext, link: str, title: str) -> Page:
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your worksheets")
+    page.get_by_role("link", name=f"Start {title}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    return page
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_whole_journey(app: Flask, live_server: LiveServer, new_context, therapist: Clinician, width: str):
+    library = app.extensions["worksheets"]
+    definition = library[WORKSHEET]
+    answers = sample_answers(WORKSHEET)
+    problems: list[str] = []
+
+    clinician_context = new_context(viewport=WIDTHS[width])
+    clinician_context.on("page", lambda new_page: watch_for_problems(new_page, problems))
+    clinician = clinician_context.new_page()
+    link = clinician_sets_up(clinician, live_server, therapist, [d.title for d in library.values()])
+
+    client_context = new_context(viewport=WIDTHS[width])
+    client_context.on("page", lambda new_page: watch_for_problems(new_page, problems))
+    client = client_opens(client_context, link, definition.title)
+    assignment_id = int(client.url.rstrip("/").rsplit("/", 1)[1])
+    first, second, *rest = definition.sections
+
+    # Part of the worksheet, then a reload: every answer is still there.
+    fill_sections(client, definition, answers, slice(0, 1))
+    expect(save_status(client)).to_contain_text(SAVED, timeout=10_000)
+    client.reload()
+    for item in first.items:
+        if item.id in answers:
+            expect_answered(section_of(client, first.title), item, answers[item.id])
+
+    # Offline: the page keeps what is typed and says it is not saved; back online, it saves.
+    client_context.set_offline(True)
+    fill_sections(client, definition, answers, slice(1, 2))
+    expect(save_status(client)).to_contain_text("Not saved", timeout=10_000)
+    assert not set(stored_answers(assignment_id)) & {item.id for item in second.items}
+    client_context.set_offline(False)
+    expect(save_status(client)).to_contain_text(SAVED, timeout=20_000)
+    assert {item.id for item in second.items if item.id in answers} <= set(stored_answers(assignment_id))
+
+    # A second tab opened now goes stale when the first saves; it is told, and loses nothing.
+    stale = client_context.new_page()
+    stale.goto(client.url)
+    third = rest[0]
+    late_item = next(item for item in third.items if not item.choices)
+    answer(section_of(client, third.title), late_item, answers[late_item.id])
+    expect(save_status(client)).to_contain_text(SAVED, timeout=10_000)
+    typed_in_stale_tab = "Typed in a tab that was open all along."
+    stale_item = next(item for item in rest[-1].items if not item.choices)
+    answer(section_of(stale, rest[-1].title), stale_item, typed_in_stale_tab)
+    expect(save_status(stale)).to_contain_text("changed in another tab or on another device", timeout=10_000)
+    expect(stale.get_by_role("alert")).to_contain_text("newer answers are safe")
+    expect(section_of(stale, rest[-1].title).get_by_label(label_of(stale_item))).to_have_value(typed_in_stale_tab)
+    assert stored_answers(assignment_id)[late_item.id] == answers[late_item.id]
+    stale.close()
+
+    # Finish and submit.
+    fill_sections(client, definition, answers, slice(2, None))
+    client.get_by_role("button", name="Submit to your therapist").click()
+    expect(client.get_by_text("Your answers have been sent to your therapist")).to_be_visible()
+    response = db.session.get(Assignment, assignment_id).response
+    db.session.refresh(response)
+    assert response.submitted_at is not None and response.answers == answers
+    db.session.rollback()
+
+    packet = clinician_reviews(clinician, live_server, definition, answers)
+    text = plain("\n".join(page.extract_text() for page in PdfReader(BytesIO(packet)).pages))
+    assert "J. K." in text
+    for item in definition.items:
+        if item.id in answers and not item.choices:
+            opening = " ".join(str(answers[item.id]).split()[:6])
+            assert plain(opening) in text, f"the packet lacks {opening!r}"
+    assert problems == []

@@ -26,11 +26,11 @@ class DueDateField(DateField):
 class AssignForm(BaseForm):
     worksheets = SelectMultipleField("Worksheets", validate_choice=False)
     due_date = DueDateField(
-        "Due date (optional)", validators=[Optional()],
-        description="Your client sees it as a gentle target, not a deadline.")
+        "Due date", validators=[Optional()],
+        description="Optional. Your client sees it as a gentle target, not a deadline.")
     note = TextAreaField(
-        "Note to your client (optional)", default="",
-        description="Shown to your client with each of these worksheets.",
+        "Note to your client", default="",
+        description="Optional. Shown to your client with each of these worksheets.",
         validators=[no_nul, at_most(NOTE_TO_CLIENT_MAX, "the note")])
 
     def __init__(self, *args, **kwargs):

@@ -27,14 +27,14 @@ class ClientForm(BaseForm):
         validators=[DataRequired("Please enter a name or initials."), no_nul, at_most(NAME_MAX, "the name")],
         render_kw={"autocomplete": "off"})
     email = EmailField(
-        "Email (optional)", default="",
-        description="Only for your reference; Groundwork does not send email.",
+        "Email", default="",
+        description="Optional, for your reference only: Groundwork does not send email.",
         validators=[Optional(), no_nul, at_most(EMAIL_MAX, "the email address"),
                     Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Please enter an email address like name@example.org.")],
         render_kw={"autocomplete": "off"})
     notes = TextAreaField(
-        "Notes (optional)", default="",
-        description="Private to you. Keep them brief: practical details, not clinical notes.",
+        "Notes", default="",
+        description="Optional and private to you. Keep them brief: practical details, not clinical notes.",
         validators=[no_nul, at_most(NOTES_MAX, "the notes")])
 
 

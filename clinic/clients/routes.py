@@ -81,20 +81,7 @@ def archived():
 @bp.route("/clients/new", methods=["GET", "POST"])
 @login_required
 def new():
-    form = ClientForm()
-    if form.validate_on_submit():
-        try:
-            client = create_client(current_user, display_name=form.display_name.data, email=form.email.data,
-                                   notes=form.notes.data)
-        except ClientProblem as problem:
-            db.session.rollback()
-            form.display_name.errors.append(str(problem))
-            return render_template("clients/form.html", form=form, client=None), 409
-        record("client.create", client)
-        db.session.commit()
-        flash(f"{client.display_name} is added. You can assign worksheets below.", "success")
-        return redirect(url_for("clients.detail", client_id=client.id))
-    return render_template("clients/form.html", form=form, client=None), 400 if form.errors else 200
+    return _client_details_form(None)
 
 
 @bp.route("/clients/<int:client_id>")
@@ -121,23 +108,35 @@ def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(client_id: int):
-    client = get_own_client(client_id)
+    return _client_details_form(get_own_client(client_id))
+
+
+def _client_details_form(client: Client | None):
+    """Add a client (`client` None) or edit one; a clash of names is a 409 that says what to do."""
     form = ClientForm(obj=client)
     if form.validate_on_submit():
+        details = {"display_name": form.display_name.data, "email": form.email.data, "notes": form.notes.data}
         try:
-            changed = update_client(client, display_name=form.display_name.data, email=form.email.data,
-                                    notes=form.notes.data)
+            if client is None:
+                client = create_client(current_user, **details)
+                record("client.create", client)
+                message = f"{client.display_name} is added. You can assign worksheets below."
+            else:
+                changed = update_client(client, **details)
+                if changed:
+                    record("client.update", client, fields=changed)
+                message = "Saved."
         except ClientProblem as problem:
             db.session.rollback()
             form.display_name.errors.append(str(problem))
             return render_template("clients/form.html", form=form, client=client), 409
-        if changed:
-            record("client.update", client, fields=changed)
-            db.session.commit()
-            flash("Saved.", "success")
+        db.session.commit()
+        flash(message, "success")
         return redirect(url_for("clients.detail", client_id=client.id))
-    return audited_page("clients/form.html", "client.view", client, status=400 if form.errors else 200,
-                        form=form, client=client)
+    status = 400 if form.errors else 200
+    if client is None:
+        return render_template("clients/form.html", form=form, client=None), status
+    return audited_page("clients/form.html", "client.view", client, status=status, form=form, client=client)
 
 
 @bp.route("/clients/<int:client_id>/archive", methods=["POST"])

@@ -4,8 +4,8 @@
    against the app's endpoint (through Flask's test client) with the PDF cache
    emptied before each request, and the endpoint answering from the cache.
 2. A 10-worksheet session-prep packet: first render against cached re-download.
-3. Peak memory (max RSS) of a fresh process after rendering 1 and 100 packets
-   (each child process renders packets for a new session date, so none is cached).
+3. Peak memory of a fresh process after rendering 1 and 100 packets of the three
+   shipped worksheets (each packet for a new session date, so none is cached).
 
     .venv/bin/python bench/pdf.py                  # a few minutes
     .venv/bin/python bench/pdf.py --repeat 3 --packets 20
@@ -49,7 +49,8 @@ from clinic.pdf.services import filled_sheet, print_date  # noqa: E402
 from sample_answers import SAMPLE_ANSWERS, sample_answers  # noqa: E402
 
 EMAIL, PASSWORD = "bench@example.test", "bench password 1234"
-PACKET_SIZE = 10
+PACKET_SIZE = 10  # worksheets in the timed packet
+MEMORY_PACKET_SIZE = 3  # worksheets in each packet of the memory runs (one of each kind)
 
 
 def build_app(folder: Path) -> Flask:
@@ -87,9 +88,9 @@ def empty_cache(app: Flask) -> None:
         db.session.commit()
 
 
-def packet_form(session_date: dt.date) -> dict[str, object]:
+def packet_form(session_date: dt.date, worksheets: int = PACKET_SIZE) -> dict[str, object]:
     return {"packet-session_date": session_date.isoformat(), "packet-changes_since": "last-packet",
-            "packet-paper": "A4", "packet-assignments": [str(n) for n in range(1, PACKET_SIZE + 1)]}
+            "packet-paper": "A4", "packet-assignments": [str(n) for n in range(1, worksheets + 1)]}
 
 
 def timed(action: Callable[[], object], repeat: int, before: Callable[[], None] = lambda: None) -> list[float]:
@@ -168,13 +169,15 @@ def child_memory(packets: int) -> None:
             Path("/proc/self/clear_refs").write_text("5")
         start = time.perf_counter()
         for number in range(packets):
-            ok_pdf(browser.post("/clients/1/packet", data=packet_form(dt.date(2026, 1, 1) + dt.timedelta(days=number))))
+            session = dt.date(2026, 1, 1) + dt.timedelta(days=number)
+            ok_pdf(browser.post("/clients/1/packet", data=packet_form(session, MEMORY_PACKET_SIZE)))
         seconds = time.perf_counter() - start
         print(settled, memory_kb("VmHWM"), memory_kb("VmRSS"), f"{seconds:.1f}")
 
 
 def memory_figures(counts: list[int]) -> None:
-    print(f"\nMemory of a fresh process rendering {PACKET_SIZE}-worksheet packets (none cached), resident set:")
+    print(f"\nMemory of a fresh process rendering {MEMORY_PACKET_SIZE}-worksheet packets (none cached), "
+          "resident set:")
     for count in counts:
         output = subprocess.run([sys.executable, __file__, "--child-memory", str(count)], check=True,
                                 capture_output=True, text=True, cwd=ROOT).stdout.split()

@@ -213,3 +213,18 @@ def test_another_clients_worksheet_cannot_be_slipped_into_a_packet(signed_in, ma
 
     assert response.status_code == 400
     assert renders == []
+
+
+def test_the_packet_reads_the_database_the_same_number_of_times_for_one_or_six_worksheets(
+        signed_in, make, jordan, count_queries):
+    def queries_for(worksheets: int) -> int:
+        chosen = [make.assignment(jordan, WORKSHEETS[n % 3], status="submitted",
+                                  answers=sample_answers(WORKSHEETS[n % 3])) for n in range(worksheets)]
+        db.session.refresh(jordan)
+        for assignment in chosen:
+            db.session.refresh(assignment)  # the test's own reads stay out of the count
+        with count_queries() as counter:
+            assert make_packet(signed_in, jordan, assignments=chosen).status_code == 200
+        return counter.count
+
+    assert queries_for(1) == queries_for(6)

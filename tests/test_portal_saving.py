@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -218,8 +219,7 @@ def test_required_answers_are_checked_only_on_submit(portal, worksheet):
     response = post(portal, worksheet, {"story": "Only this", "name": "Robin"}, version=1, action="submit")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Your answers are saved. Before you can submit" in page
-    assert "There are 3 problems" in page
+    assert "Your answers are saved. Before you can submit, these 3 questions need an answer" in page
     for field_id in ["pick", "mood", "goals"]:
         assert f'href="#{field_id}"' in page
     assert "Please answer this question before you submit." in page
@@ -374,3 +374,31 @@ def test_html_in_answers_is_stored_as_typed_and_shown_escaped_everywhere(portal,
     for page in (editing, reading):
         assert "<script>alert" not in page and "<img src=x" not in page and "<i>x</i>" not in page
         assert "&lt;script&gt;alert(&#39;hi&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+
+
+def test_two_devices_saving_the_same_version_at_once_never_both_win(app, robin, worksheet):
+    """Real concurrency: one save wins, the other is told it is stale, every round."""
+    token = new_link(robin)
+    devices = [app.test_client(), app.test_client()]
+    for device in devices:
+        open_link(device, token)
+    csrf = [csrf_token(device, "/portal") for device in devices]
+    url = page_url(worksheet) + "/save"
+    for version in range(5):
+        barrier = threading.Barrier(2)
+        codes: list[int] = []
+
+        def save(index: int) -> None:
+            with app.app_context():  # each device's request is its own, as in production
+                barrier.wait()
+                response = devices[index].post(url, data={
+                    "csrf_token": csrf[index], "version": str(version), "name": f"Device {index}"})
+                codes.append(response.status_code)
+
+        threads = [threading.Thread(target=save, args=(index,)) for index in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(codes) == [200, 409]
+        assert stored(worksheet).version == version + 1

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -52,6 +54,7 @@ from clinic.portal.services import (
     save_answers,
 )
 from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, validate
+from clinic.worksheets.forms import REQUIRED_MESSAGE
 
 bp = Blueprint("portal", __name__)
 
@@ -275,13 +278,22 @@ def save(assignment_id: int):
                    errors=errors), outcome.code
 
 
+@dataclass
 class SaveOutcome:
-    """What became of one save request, for the HTML page or the JSON reply."""
+    """What became of one save request, for the HTML page or the JSON reply.
 
-    def __init__(self, status: str, *, code: int = 200, message: str = "", form=None, version: int | None = None,
-                 answers: dict | None = None, saved_at: dt.datetime | None = None, incomplete: bool = False):
-        self.status, self.code, self.message, self.form = status, code, message, form
-        self.version, self.answers, self.saved_at, self.incomplete = version, answers, saved_at, incomplete
+    `status` is saved, invalid, stale, closed or forged; a submission missing
+    required answers is `saved` (as a draft) and `incomplete`.
+    """
+
+    status: str
+    code: int = 200
+    message: str = ""
+    form: Any = None
+    version: int | None = None
+    answers: dict[str, Any] | None = None
+    saved_at: dt.datetime | None = None
+    incomplete: bool = False
 
 
 def _save_from_request(assignment: Assignment, definition: Definition, *, submit: bool) -> SaveOutcome:
@@ -361,7 +373,7 @@ def _show(assignment: Assignment, definition: Definition, *, form=None, problem:
     return render_template(
         "portal/worksheet.html", assignment=assignment, definition=definition, form=form, progress=progress,
         version=response.version if version is None else version, problem=problem, incomplete=incomplete,
-        conflict=code == 409, unsaved=code in (400, 409) and not incomplete,
+        conflict=code == 409, unsaved=code in (400, 409) and not incomplete, required_message=REQUIRED_MESSAGE,
     ), code
 
 

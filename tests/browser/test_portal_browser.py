@@ -237,7 +237,8 @@ def test_submitting_with_missing_answers_lists_them_and_keeps_everything(client_
     client_page.get_by_role("button", name="Submit to your therapist").click()
     summary = client_page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Please answer this question before you submit.")
+    expect(summary).to_contain_text("Your answers are saved. Before you can submit")
+    expect(client_page.locator("#partner-measures-up-error")).to_contain_text("Please answer this question")
     expect(client_page.locator("#worth-sources")).to_have_value("My garden")
     summary.locator("a").first.click()
     assert answers(plan) == {"worth-sources": "My garden"}

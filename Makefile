@@ -7,9 +7,11 @@ PORT ?= 5000
 export FLASK_APP := clinic
 
 # Debian packages: HarfBuzz's subsetter keeps PDFs fast and warning-free; the tests
-# also read PDFs back (poppler) and drive a real browser (Chromium).
+# also read PDFs back (poppler), drive a real browser (Chromium) and start a throwaway
+# PostgreSQL server (its binaries). Missing ones are installed, or the tests fail: a
+# browser or database test is never skipped (tests/conftest.py fails a run that skips).
 RUN_PACKAGES := libharfbuzz-subset0
-TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium postgresql
 
 .PHONY: run test test-sqlite test-postgres install db demo clean bench
 
@@ -18,8 +20,12 @@ run: $(VENV)/.installed db
 	@echo "Groundwork is at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	@$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.installed-test tests/browser/node_modules/axe-core/axe.min.js
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed-test tests/browser/node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: $(VENV)/.installed-test tests/browser/node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -p no:cacheprovider --postgres
 
 install: $(VENV)/.installed

@@ -34,6 +34,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="run the suite against a throwaway PostgreSQL server instead of SQLite")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test fails the run: a missing Chromium or PostgreSQL must never pass unnoticed."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and reporter.stats.get("skipped") and exitstatus == pytest.ExitCode.OK:
+        reporter.write_line("Tests were skipped; Groundwork's suite runs every test, so this run fails.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing() -> None:
     """Cheap argon2 parameters in tests; the real ones cost ~50 ms per hash."""

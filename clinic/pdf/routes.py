@@ -51,9 +51,7 @@ def assignment_pdf(assignment_id: int):
 @bp.route("/worksheets/<worksheet_id>/blank.pdf")
 @login_required
 def blank(worksheet_id: str):
-    definition = current_app.extensions["worksheets"].get(worksheet_id)
-    if definition is None:
-        abort(404)
+    definition = current_app.extensions["worksheets"].get(worksheet_id) or abort(404)
     paper = _paper()
     pdf, rendered = services.blank_pdf(definition, current_user._get_current_object(), paper)
     audit.record("pdf_blank_downloaded", None, worksheet_id=definition.id, version=definition.version,

@@ -402,3 +402,21 @@ def test_two_devices_saving_the_same_version_at_once_never_both_win(app, robin, 
             thread.join()
         assert sorted(codes) == [200, 409]
         assert stored(worksheet).version == version + 1
+
+
+@pytest.mark.parametrize("expiry", ["idle", "session cookie gone"])
+def test_without_javascript_words_sent_after_sign_out_are_shown_back_to_copy(portal, worksheet, app, expiry):
+    token = csrf_token(portal, "/portal")
+    if expiry == "idle":
+        with portal.session_transaction() as session:
+            session["portal_seen_at"] -= app.config["PORTAL_IDLE_MINUTES"] * 60 + 1
+    else:
+        portal.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    response = portal.post(page_url(worksheet), data={
+        "csrf_token": token, "version": "0", "story": "A long <night> of thinking", "often": "sometimes"})
+    assert response.status_code in (400, 401)
+    page = response.get_data(as_text=True)
+    assert "What you just typed" in page and "A long &lt;night&gt; of thinking" in page
+    assert ">sometimes<" not in page  # a choice is no typing to lose
+    assert "If you are in danger" in page
+    assert stored(worksheet).version == 0

@@ -63,6 +63,7 @@ SESSION_LINK = "portal_link_id"
 SESSION_SEEN = "portal_seen_at"
 # Form keys that are not answers: anything else must name an item of the worksheet.
 CONTROL_KEYS = {"csrf_token", "version", "action"}
+OPTION_VALUE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 LINKS_SHOWN = 10
 
 STALE_MESSAGE = ("This worksheet was saved from another tab or device after you opened this page, "
@@ -194,7 +195,18 @@ def _signed_out(reason: str):
         return jsonify(status="signed_out", message=(
             f"{message or 'You are signed out.'} What you typed is kept on this device: "
             "open the link from your therapist again to carry on.")), 401
-    return render_template("portal/signed_out.html", message=message), 401
+    return render_template("portal/signed_out.html", message=message, typed=_typed_text()), 401
+
+
+def _typed_text() -> list[str]:
+    """Words a page without JavaScript sent but could not save (signed out): shown back to copy.
+
+    Option values are slugs (see the worksheet schema), so what is not a slug was typed.
+    """
+    if request.method != "POST":
+        return []
+    return [value for key, value in request.form.items(multi=True)
+            if key not in CONTROL_KEYS and value.strip() and not OPTION_VALUE.fullmatch(value)]
 
 
 @bp.route("/portal/leave", methods=["POST"])
@@ -407,6 +419,9 @@ def expired_form(error: CSRFError):
     if _wants_json():
         return jsonify(status="expired", message=(
             "This page has expired. What you typed is kept on this device: reload the page to carry on.")), 400
+    if request.path.startswith(("/portal", "/p/")):
+        return render_template("portal/signed_out.html", message="This page has expired, for your safety.",
+                               typed=_typed_text()), 400
     return render_error(400, "This page has expired",
                         "For your safety, pages stop working after a while or after signing out. "
                         "Please go back, reload the page and try again."), 400

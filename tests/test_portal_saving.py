@@ -420,3 +420,12 @@ def test_without_javascript_words_sent_after_sign_out_are_shown_back_to_copy(por
     assert ">sometimes<" not in page  # a choice is no typing to lose
     assert "If you are in danger" in page
     assert stored(worksheet).version == 0
+
+
+def test_a_retried_save_whose_reply_was_lost_is_not_a_conflict(portal, worksheet):
+    first = post(portal, worksheet, {"name": "Robin", "mood": "2"}, version=0, json=True)
+    retry = post(portal, worksheet, {"name": "Robin", "mood": "2"}, version=0, json=True)
+    assert (first.status_code, retry.status_code) == (200, 200)
+    assert retry.json["version"] == 1 and stored(worksheet).version == 1
+    different = post(portal, worksheet, {"name": "Robin", "mood": "3"}, version=0, json=True)
+    assert different.status_code == 409

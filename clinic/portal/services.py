@@ -98,7 +98,9 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
 
     The UPDATE only matches while the response still has `expected_version` and
     the worksheet is still open for the client, so a stale page (another tab or
-    device saved since) or a worksheet already submitted changes nothing.
+    device saved since) or a worksheet already submitted changes nothing. A
+    stale draft identical to what is stored is no conflict (a retry after a
+    lost reply) and is answered with the stored version.
     Status changes and the audit event commit together with the answers.
     """
     response = assignment.response
@@ -116,8 +118,11 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
         db.session.rollback()
         db.session.refresh(assignment)
         db.session.refresh(response)
-        reason = "closed" if assignment.status not in EDITABLE_STATUSES else "stale"
-        raise SaveRefused(reason, response.version)
+        if assignment.status not in EDITABLE_STATUSES:
+            raise SaveRefused("closed", response.version)
+        if not submit and response.answers == answers:
+            return response  # a retry of a save whose reply was lost: the server already has exactly this
+        raise SaveRefused("stale", response.version)
     db.session.expire(response)
     if assignment.status == "assigned":
         transition(assignment, "in_progress", actor="client")

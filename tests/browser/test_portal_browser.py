@@ -121,6 +121,26 @@ def test_a_server_error_is_retried_too(client_page, live_server, plan, page_prob
     assert failures and answers(plan) == {"worth-sources": "Still here"}
 
 
+def test_a_save_whose_reply_is_lost_is_retried_without_a_false_conflict(client_page, live_server, plan,
+                                                                       page_problems):
+    open_plan(client_page, live_server, plan)
+    lost = []
+
+    def lose_the_first_reply(route: Route):
+        if lost:
+            route.continue_()
+            return
+        lost.append(route.fetch().status)  # the server saves it …
+        route.abort("connectionreset")  # … but the reply never arrives
+
+    client_page.route(SAVE, lose_the_first_reply)
+    client_page.locator("#worth-sources").fill("Saved, though the reply was lost")
+    expect(status(client_page)).to_contain_text("Saved at", timeout=15000)
+    assert lost == [200]
+    assert client_page.get_by_role("alert").count() == 0
+    assert answers(plan) == {"worth-sources": "Saved, though the reply was lost"}
+
+
 def test_input_survives_a_reload_until_the_server_has_it(client_page, live_server, plan, page_problems):
     open_plan(client_page, live_server, plan)
     client_page.route(SAVE, lambda route: route.abort("internetdisconnected"))

@@ -165,10 +165,10 @@
     this.touched = {};
     this.lastSaved = form.hasAttribute("data-unsaved") ? null : this.serialize();
     this.bind();
-    this.recover();
     if (form.getAttribute("data-saved-at") && !this.blocked && !form.hasAttribute("data-unsaved")) {
       this.say("ok", "All changes saved (last saved " + clockTime(form.getAttribute("data-saved-at")) + ").");
     }
+    this.recover();
   }
 
   Autosaver.prototype.serialize = function () {

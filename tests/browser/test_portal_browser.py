@@ -71,6 +71,20 @@ def fits_the_screen(page: Page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
+# --- the way in ------------------------------------------------------------------------------------
+
+
+def test_the_links_token_leaves_the_address_bar_and_history_at_once(page: Page, live_server, robin, page_problems):
+    token = new_link(robin)
+    page.goto(live_server(f"/p/{token}"))
+    expect(page.get_by_role("button", name="Continue")).to_be_visible()
+    assert token not in page.url and page.url.endswith("/portal")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your worksheets")
+    page.go_back()
+    assert token not in page.url
+
+
 # --- autosave -----------------------------------------------------------------------------------
 
 

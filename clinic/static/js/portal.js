@@ -496,7 +496,16 @@
 
   /* ---- start ------------------------------------------------------------------------ */
 
+  // The link's token must not stay in the browser's history: show a clean address instead.
+  function forgetTheLink() {
+    var landing = document.querySelector("form[data-landing]");
+    if (landing && window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", landing.getAttribute("data-clean-url"));
+    }
+  }
+
   function start() {
+    forgetTheLink();
     setUpCounters(document);
     var cleared = document.querySelector("[data-clear-draft]");
     if (cleared) { removeDraft(cleared.getAttribute("data-clear-draft")); }

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,8 +94,30 @@ def seed(app: Flask, total: int) -> dict[str, str]:
         }
 
 
-def measure(app: Flask, paths: dict[str, str]) -> dict[str, tuple[float, int]]:
-    """Per page: (median seconds, SQL queries of one request), signed in through the real form."""
+@dataclass
+class PageFigures:
+    seconds: float  # median of REPEATS requests
+    queries: int  # SQL statements of one request
+    sql_seconds: float  # time spent in those statements
+    slowest: str  # the slowest statement, shortened
+
+
+class QueryTimer:
+    """Counts and times the SQL statements of a request."""
+
+    def __init__(self) -> None:
+        self.timings: list[tuple[float, str]] = []
+        self._started = 0.0
+
+    def before(self, conn, cursor, statement, *args) -> None:
+        self._started = time.perf_counter()
+
+    def after(self, conn, cursor, statement, *args) -> None:
+        self.timings.append((time.perf_counter() - self._started, " ".join(statement.split())[:90]))
+
+
+def measure(app: Flask, paths: dict[str, str]) -> dict[str, PageFigures]:
+    """Each page's figures, signed in through the real form, after a warm-up request."""
     client = app.test_client()
     token = CSRF.search(client.get("/login").get_data(as_text=True))[1]
     signed_in = client.post("/login", data={"email": "scale@example.test", "password": PASSWORD,
@@ -105,21 +128,21 @@ def measure(app: Flask, paths: dict[str, str]) -> dict[str, tuple[float, int]]:
         engine = db.engine
     for name, path in paths.items():
         assert client.get(path).status_code == 200, path  # warm-up: templates compiled, caches filled
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
+        timer = QueryTimer()
+        event.listen(engine, "before_cursor_execute", timer.before)
+        event.listen(engine, "after_cursor_execute", timer.after)
         response = client.get(path)
-        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "before_cursor_execute", timer.before)
+        event.remove(engine, "after_cursor_execute", timer.after)
         assert response.status_code == 200, (path, response.status_code)
         timings = []
         for _ in range(REPEATS):
             started = time.perf_counter()
             client.get(path)
             timings.append(time.perf_counter() - started)
-        results[name] = (statistics.median(timings), len(statements))
+        slowest_seconds, slowest = max(timer.timings)
+        results[name] = PageFigures(statistics.median(timings), len(timer.timings),
+                                    sum(t for t, _ in timer.timings), f"{slowest_seconds * 1000:.0f} ms: {slowest}")
     return results
 
 
@@ -152,12 +175,16 @@ def main() -> int:
                 with app.app_context():
                     db.engine.dispose()
         print(f"\n{kind}: {small:,} vs {large:,} assignments (median of {REPEATS} requests)")
-        print(f"  {'page':<34} {'ms @' + format(small, ','):>12} {'ms @' + format(large, ','):>12} {'ratio':>6}"
-              f" {'queries':>9} {'queries':>9}")
+        print(f"  {'page':<30} {'ms @' + format(small, ','):>10} {'ms @' + format(large, ','):>11} {'ratio':>6}"
+              f" {'queries':>8} {'queries':>8} {'SQL ms':>7} {'SQL ms':>7}")
         for name in figures[1]:
-            (small_s, small_q), (large_s, large_q) = figures[0][name], figures[1][name]
-            print(f"  {name:<34} {small_s * 1000:12.1f} {large_s * 1000:12.1f} {large_s / small_s:6.1f}"
-                  f" {small_q:9d} {large_q:9d}")
+            few, many = figures[0][name], figures[1][name]
+            print(f"  {name:<30} {few.seconds * 1000:10.1f} {many.seconds * 1000:11.1f} "
+                  f"{many.seconds / few.seconds:6.1f} {few.queries:8d} {many.queries:8d} "
+                  f"{few.sql_seconds * 1000:7.1f} {many.sql_seconds * 1000:7.1f}")
+        print(f"  slowest statement of each page at {large:,}:")
+        for name, page in figures[1].items():
+            print(f"    {name}: {page.slowest}")
         print()
     return 0
 

@@ -209,7 +209,7 @@ def test_the_other_choice_after_a_conflict_shows_the_newer_answers_and_offers_th
     assert answers(plan) == {"worth-sources": "Newer"}
 
 
-def test_after_the_idle_sign_out_the_input_is_kept_and_the_client_told(client_page, live_server, plan, app,
+def test_after_the_idle_sign_out_the_input_is_kept_and_put_back_after_the_link(client_page, live_server, plan, app,
                                                                         page_problems):
     open_plan(client_page, live_server, plan)
     app.config["PORTAL_IDLE_MINUTES"] = 0
@@ -217,6 +217,18 @@ def test_after_the_idle_sign_out_the_input_is_kept_and_the_client_told(client_pa
     expect(status(client_page)).to_contain_text("signed out", timeout=8000)
     assert "Late at night" in stored_draft(client_page, plan)
     assert answers(plan) == {}
+
+    app.config["PORTAL_IDLE_MINUTES"] = 60  # the client opens the link again, in a new tab
+    again = client_page.context.new_page()
+    again.goto(live_server(f"/p/{new_link(plan.client)}"))
+    again.get_by_role("button", name="Continue").click()
+    open_plan(again, live_server, plan)
+    offer = again.get_by_role("alert")
+    expect(offer).to_contain_text("did not reach the server")
+    offer.get_by_role("button", name="Put back the answers from this device").click()
+    expect(again.locator("#worth-sources")).to_have_value("Late at night")
+    expect(status(again)).to_contain_text("Saved at", timeout=8000)
+    assert answers(plan) == {"worth-sources": "Late at night"}
 
 
 # --- limits, rows, keyboard --------------------------------------------------------------------------

@@ -47,6 +47,18 @@
     try { return window.localStorage; } catch (error) { return null; }
   }
 
+  // Which tab this is; it survives a reload of the tab but a new tab gets its own.
+  function tabId() {
+    try {
+      var id = window.sessionStorage.getItem("groundwork:tab");
+      if (!id) {
+        id = Date.now().toString(36) + Math.random().toString(36).slice(2);
+        window.sessionStorage.setItem("groundwork:tab", id);
+      }
+      return id;
+    } catch (error) { return ""; }
+  }
+
   function removeDraft(assignmentId) {
     var store = storage();
     if (store) { try { store.removeItem(DRAFT_PREFIX + assignmentId); } catch (error) { /* nothing to keep */ } }
@@ -156,6 +168,7 @@
     this.version = form.querySelector("[data-version]");
     this.status = form.querySelector("[data-save-status]");
     this.key = DRAFT_PREFIX + this.assignment;
+    this.tab = tabId();
     this.timer = null;
     this.inflight = null;
     this.again = false;
@@ -198,7 +211,8 @@
     if (!store) { return; }
     try {
       store.setItem(this.key, JSON.stringify({
-        version: parseInt(this.version.value, 10), answers: this.serialize(), at: new Date().toISOString()
+        version: parseInt(this.version.value, 10), answers: this.serialize(), at: new Date().toISOString(),
+        tab: this.tab
       }));
     } catch (error) { /* storage full or refused: the page itself still holds the input */ }
   };
@@ -458,15 +472,18 @@
     if (unsaved) { this.keepDraft(); }  // the server sent back input it could not save: keep it here too
     if (!draft || !draft.answers || unsaved) { return; }
     if (sameAnswers(draft.answers, this.serialize())) { removeDraft(this.assignment); return; }
-    if (draft.version === parseInt(this.version.value, 10)) {
+    // Put back on its own only what this same tab typed before a reload or crash; words from
+    // another tab (perhaps still open) or from before a sign-out are offered, never forced.
+    if (draft.version === parseInt(this.version.value, 10) && this.tab && draft.tab === this.tab) {
       this.restore(draft.answers);
       this.say("saving", "We put back what you typed on this device that had not been saved yet. Saving it now…");
       this.schedule(0);
       return;
     }
     this.notice("Answers on this device that were not saved",
-      "This device still has answers from " + clockTime(draft.at) + " that did not reach the server, and the " +
-      "worksheet has been saved since then (perhaps from another device). Which answers do you want to keep?", [
+      "This device still has answers typed " + clockTime(draft.at) + " that did not reach the server (in " +
+      "another tab, before a sign-out, or before the worksheet was saved somewhere else). " +
+      "Which answers do you want to keep?", [
         ["Put back the answers from this device", function () {
           self.restore(draft.answers);
           self.blocked = null;

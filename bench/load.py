@@ -29,10 +29,8 @@ import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -56,7 +54,7 @@ from clinic.portal.services import issue_link  # noqa: E402
 from clinic.worksheets import Definition, load_library  # noqa: E402
 from clinic.worksheets.schema import LongText  # noqa: E402
 from form_fields import as_form_fields  # noqa: E402
-from postgres import throwaway_server  # noqa: E402
+from scratch import KINDS, scratch_database  # noqa: E402
 from sample_answers import sample_answers  # noqa: E402
 
 PORTS = range(5950, 6000)
@@ -475,16 +473,6 @@ def report(result: Result) -> None:
         print(f"    LOST {line}")
 
 
-@contextlib.contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "postgresql":
-        with throwaway_server("groundwork_load") as url:
-            yield url
-    else:
-        with tempfile.TemporaryDirectory(prefix="groundwork-load-") as directory:
-            yield f"sqlite:///{directory}/load.sqlite"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=60, help="seconds per run (default 60)")
@@ -498,7 +486,7 @@ def main() -> int:
     print(f"{args.clients} clients, {args.workers} gunicorn workers, {args.duration:.0f} s per run, "
           f"{args.saves} autosaves then a submission per worksheet; {os.cpu_count()} CPUs shared with the clients")
     lost = 0
-    for kind in (["sqlite", "postgresql"] if args.database == "both" else [args.database]):
+    for kind in (KINDS if args.database == "both" else [args.database]):
         results = []
         for name, protocol, spec, kill in [
             (f"Groundwork on {kind}", Groundwork(definitions), "clinic:create_app()", False),
@@ -506,7 +494,7 @@ def main() -> int:
              True),
             (f"Bare Flask endpoint on {kind}", Bare(), "load:bare_app()", False),
         ]:
-            with database(kind) as url:
+            with scratch_database(kind, "groundwork_load") as url:
                 people = seed(url, args.clients, args.worksheets)
                 result = run(name, protocol, spec, url, people, args, kill)
             report(result)

@@ -15,13 +15,10 @@ count grows with the clinician's total is a page that will not scale.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import re
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +35,7 @@ from clinic.assignments.services import assign, transition  # noqa: E402
 from clinic.auth.services import create_account  # noqa: E402
 from clinic.extensions import db  # noqa: E402
 from clinic.models import Client, Comment  # noqa: E402
-from postgres import throwaway_server  # noqa: E402
+from scratch import KINDS, scratch_database  # noqa: E402
 from sample_answers import sample_answers  # noqa: E402
 
 PASSWORD = "a scale-testing password"
@@ -146,16 +143,6 @@ def measure(app: Flask, paths: dict[str, str]) -> dict[str, PageFigures]:
     return results
 
 
-@contextlib.contextmanager
-def database(kind: str, label: str) -> Iterator[str]:
-    if kind == "postgresql":
-        with throwaway_server(f"groundwork_scale_{label}") as url:
-            yield url
-    else:
-        with tempfile.TemporaryDirectory(prefix="groundwork-scale-") as directory:
-            yield f"sqlite:///{directory}/scale.sqlite"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[100, 10_000], metavar=("SMALL", "LARGE"))
@@ -163,10 +150,10 @@ def main() -> int:
     args = parser.parse_args()
     clinic.auth.services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     small, large = args.sizes
-    for kind in (["sqlite", "postgresql"] if args.database == "both" else [args.database]):
+    for kind in (KINDS if args.database == "both" else [args.database]):
         figures = []
         for size in (small, large):
-            with database(kind, str(size)) as url:
+            with scratch_database(kind, f"groundwork_scale_{size}") as url:
                 app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-scale"})
                 started = time.perf_counter()
                 paths = seed(app, size)

@@ -13,25 +13,35 @@ characters, and every stored worksheet answer valid for its item.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import String, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from clinic.assignments.services import definition_of
+from clinic.config import PROJECT_ROOT
 from clinic.extensions import db
 from clinic.models import Assignment, Clinician, Client
 from clinic.portal.services import issue_link
-from test_fuzz_worksheets import any_text, assert_storable, fuzz_settings, huge_text, nasty_text
+from test_fuzz_worksheets import (
+    ODD_NUMBERS,
+    any_text,
+    assert_storable,
+    fuzz_settings,
+    huge_text,
+    nasty_text,
+    number_like,
+)
 
 EXAMPLES_PER_FORM = 12
 FUZZ = fuzz_settings(EXAMPLES_PER_FORM)
@@ -101,13 +111,21 @@ class PageReader(HTMLParser):
             self._select = None
 
 
-def crawl(client: FlaskClient, start: str) -> list[PageForm]:
-    """One POST form per view, from the same-site HTML pages reachable from `start` (bounded).
+@dataclass
+class Site:
+    """What a crawl found: one POST form per view, and one page per GET view."""
+
+    forms: list[PageForm] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+
+
+def crawl(client: FlaskClient, start: str) -> Site:
+    """The forms and pages reachable from `start` over same-site links (bounded).
 
     The many copies of a form (a comment form per section, a cancel button per
     worksheet) reach the same view; fuzzing one of them is enough.
     """
-    seen, queue, forms, endpoints = set(), [start], [], set()
+    seen, queue, site, endpoints = set(), [start], Site(), set()
     while queue and len(seen) < MAX_PAGES:
         path = queue.pop(0)
         if path in seen:
@@ -117,24 +135,27 @@ def crawl(client: FlaskClient, start: str) -> list[PageForm]:
         assert response.status_code < 500, f"GET {path} answered {response.status_code}"
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
+        if ("GET", _endpoint(client, path, "GET")) not in endpoints:
+            endpoints.add(("GET", _endpoint(client, path, "GET")))
+            site.pages.append(urlsplit(path).path)
         reader = PageReader(path)
         reader.feed(response.get_data(as_text=True))
         for form in reader.forms:
-            endpoint = _endpoint(client, form.action)
+            endpoint = ("POST", _endpoint(client, form.action, "POST"))
             if urlsplit(form.action).path not in SKIPPED_ACTIONS and endpoint not in endpoints:
                 endpoints.add(endpoint)
-                forms.append(form)
+                site.forms.append(form)
         for link in reader.links:
             parts = urlsplit(link)
             if not parts.netloc and parts.path.startswith("/") and not parts.path.startswith("/static/"):
                 queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return forms
+    return site
 
 
-def _endpoint(client: FlaskClient, action: str) -> str:
-    path = urlsplit(action).path
+def _endpoint(client: FlaskClient, address: str, method: str) -> str:
+    path = urlsplit(address).path
     try:
-        return client.application.url_map.bind("localhost").match(path, method="POST")[0]
+        return client.application.url_map.bind("localhost").match(path, method=method)[0]
     except HTTPException:
         return path
 
@@ -146,9 +167,9 @@ def values_for(form_field: FormField) -> st.SearchStrategy[str]:
     if form_field.kind == "date":
         return st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(dt.date.isoformat) | hostile
     if form_field.kind == "number":
-        return st.integers(-(2**70), 2**70).map(str) | hostile
+        return number_like | hostile
     if form_field.kind == "hidden":
-        return st.just(CURRENT) | hostile
+        return st.just(CURRENT) | number_like | hostile
     return st.sampled_from(form_field.values) | hostile if form_field.values else hostile
 
 
@@ -182,6 +203,20 @@ def assert_database_within_schema() -> None:
     db.session.rollback()
 
 
+def odd_numbers_in_each_hidden_or_number_field(form: PageForm):
+    """Explicit examples, tried on every run: each hidden or number field holding each odd number."""
+    fields = [name for name, f in form.fields.items() if f.kind in ("hidden", "number") and name != "csrf_token"]
+    hidden = {name: CURRENT for name, f in form.fields.items() if f.kind == "hidden" and name != "csrf_token"}
+
+    def decorate(test):
+        for name in fields:
+            for odd in ODD_NUMBERS[:6]:
+                test = example(data=MultiDict({**hidden, name: odd}))(test)
+        return test
+
+    return decorate
+
+
 def fuzz_forms(forms: list[PageForm], new_session) -> None:
     """Post hypothesis-made submissions to each form, each in a fresh session, as from its page."""
     assert forms, "no forms found: the crawl did not reach the pages it should"
@@ -189,6 +224,7 @@ def fuzz_forms(forms: list[PageForm], new_session) -> None:
 
         @FUZZ
         @given(data=submissions(form))
+        @odd_numbers_in_each_hidden_or_number_field(form)
         def submit(data: MultiDict) -> None:
             client = new_session()
             current = _form_on_page(client, form)
@@ -200,6 +236,29 @@ def fuzz_forms(forms: list[PageForm], new_session) -> None:
             assert_database_within_schema()
 
         submit()
+
+
+def query_names() -> list[str]:
+    """The query parameters the app reads: named in `request.args.get(...)` or given to `paginate(...)`."""
+    source = "\n".join(path.read_text() for path in (PROJECT_ROOT / "clinic").rglob("*.py"))
+    return sorted(set(re.findall(r'request\.args\.get\(\s*"([^"]+)"', source))
+                  | set(re.findall(r'paginate\([^,]+,\s*"([^"]+)"', source)))
+
+
+def fuzz_queries(pages: list[str], session) -> None:
+    """Each page with any mix of the app's query parameters set to hostile values."""
+    names = query_names()
+    assert pages and names
+    for path in pages:
+
+        @FUZZ
+        @given(query=st.lists(st.tuples(st.sampled_from(names) | any_text, number_like | any_text | nasty_text),
+                              min_size=1, max_size=4))
+        def visit(query: list[tuple[str, str]]) -> None:
+            response = session.get(path, query_string=query)
+            assert response.status_code < 500, f"GET {path}?{urlencode(query)} answered {response.status_code}"
+
+        visit()
 
 
 def _form_on_page(client: FlaskClient, form: PageForm) -> dict[str, str]:
@@ -236,15 +295,17 @@ def _signed_in(app: Flask, clinician: Clinician) -> FlaskClient:
 
 
 def test_the_signed_out_forms_never_fail_on_hostile_input(app: Flask, world):
-    forms = crawl(app.test_client(), "/login")
-    assert any(urlsplit(form.action).path == "/login" for form in forms)
-    fuzz_forms(forms, app.test_client)
+    site = crawl(app.test_client(), "/login")
+    assert any(urlsplit(form.action).path == "/login" for form in site.forms)
+    fuzz_forms(site.forms, app.test_client)
+    fuzz_queries(site.pages, app.test_client())
 
 
 def test_the_clinicians_forms_never_fail_on_hostile_input(app: Flask, world):
     clinician, _, _ = world
-    forms = crawl(_signed_in(app, clinician), "/")
-    fuzz_forms(forms, lambda: _signed_in(app, clinician))
+    site = crawl(_signed_in(app, clinician), "/")
+    fuzz_forms(site.forms, lambda: _signed_in(app, clinician))
+    fuzz_queries(site.pages, _signed_in(app, clinician))
 
 
 def _in_portal(app: Flask, token: str) -> tuple[FlaskClient, str]:
@@ -263,5 +324,6 @@ def _in_portal(app: Flask, token: str) -> tuple[FlaskClient, str]:
 def test_the_clients_forms_never_fail_on_hostile_input(app: Flask, world):
     _, _, token = world
     client, home = _in_portal(app, token)
-    forms = crawl(client, home)
-    fuzz_forms(forms, lambda: _in_portal(app, token)[0])
+    site = crawl(client, home)
+    fuzz_forms(site.forms, lambda: _in_portal(app, token)[0])
+    fuzz_queries(site.pages, client)

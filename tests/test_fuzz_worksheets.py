@@ -47,6 +47,11 @@ nasty_text = st.sampled_from([
     "2026-1-1",
 ])
 
+# What a number or a version might arrive as: digits Python's int() refuses ("¹") or
+# accepts ("١٢"), signs, spaces, exponents, and numbers too large for any column.
+ODD_NUMBERS = ["¹", "١٢", "-1", "9" * 30, "1e3", " 1 ", "²³", "٣", "½", "Ⅻ", "𝟗", "+1", "1.0", "0x1", "1_0", ""]
+number_like = st.integers(-(2**70), 2**70).map(str) | st.sampled_from(ODD_NUMBERS)
+
 
 def huge_text(limit: int) -> st.SearchStrategy[str]:
     """Text around and far beyond a length limit, in one- and multi-byte characters."""
@@ -64,8 +69,8 @@ def raw_values(item: Any) -> st.SearchStrategy[str]:
     if isinstance(item, DateItem):
         return st.dates().map(dt.date.isoformat) | wrong
     if isinstance(item, NumberItem):
-        numbers = st.integers(-10**6, 10**6) | st.floats(allow_nan=True, allow_infinity=True)
-        return numbers.map(str) | wrong | huge_text(40).map(lambda s: "9" * len(s))
+        floats = st.floats(allow_nan=True, allow_infinity=True).map(str)
+        return number_like | floats | wrong | huge_text(40).map(lambda s: "9" * len(s))
     return wrong
 
 

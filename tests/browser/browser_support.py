@@ -92,6 +92,12 @@ def assert_accessible(page: Page) -> None:
     assert violations == [], f"axe found WCAG problems on {page.url}:\n{json.dumps(violations, indent=2)}"
 
 
+def assert_fits_the_width(page: Page) -> None:
+    """Nothing on the page is wider than the window: no sideways scrolling (at 360 px too)."""
+    wide, window = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide <= window, f"{page.url} is {wide} px wide in a {window} px window"
+
+
 def sign_in(page: Page, server: LiveServer, email: str, password: str = PASSWORD) -> None:
     """Sign in through the real form, as a clinician would."""
     page.goto(server("/login"))

@@ -23,7 +23,7 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from pypdf import PdfReader
 
-from browser.browser_support import PASSWORD, LiveServer, sign_in, watch_for_problems
+from browser.browser_support import PASSWORD, LiveServer, assert_fits_the_width, sign_in, watch_for_problems
 from clinic.extensions import db
 from clinic.models import Assignment, Clinician
 from clinic.worksheets import Definition
@@ -108,7 +108,9 @@ def clinician_sets_up(page: Page, server: LiveServer, therapist: Clinician, titl
     for title in titles:
         expect(worksheets.get_by_role("link", name=title)).to_be_visible()
 
+    assert_fits_the_width(page)
     page.get_by_role("button", name="Create a link").click()
+    assert_fits_the_width(page)
     link = page.get_by_label("Private link").input_value()
     assert link.startswith(server("/p/"))
     return link
@@ -122,6 +124,7 @@ def clinician_reviews(page: Page, server: LiveServer, definition: Definition, an
     expect(page.get_by_role("heading", level=1)).to_have_text(definition.title)
     first_text = next(value for value in answers.values() if isinstance(value, str) and " " in value)
     expect(page.get_by_text(first_text)).to_be_visible()
+    assert_fits_the_width(page)
 
     whole = page.get_by_role("region", name="Comments on the whole worksheet")
     whole.get_by_label("Comment").fill("Ask about the Sunday silences.")
@@ -131,6 +134,7 @@ def clinician_reviews(page: Page, server: LiveServer, definition: Definition, an
     expect(page.get_by_text("Reviewed", exact=True).first).to_be_visible()
 
     page.get_by_role("link", name="J. K.").first.click()
+    assert_fits_the_width(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Make packet").click()
     return download.value.path().read_bytes()
@@ -144,8 +148,10 @@ def client_opens(context: BrowserContext, link: str, title: str) -> Page:
     page.goto(link)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your worksheets")
+    assert_fits_the_width(page)
     page.get_by_role("link", name=f"Start {title}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    assert_fits_the_width(page)
     return page
 
 
@@ -204,6 +210,7 @@ def test_the_whole_journey(app: Flask, live_server: LiveServer, new_context, the
     fill_sections(client, definition, answers, slice(2, None))
     client.get_by_role("button", name="Submit to your therapist").click()
     expect(client.get_by_text("Your answers have been sent to your therapist")).to_be_visible()
+    assert_fits_the_width(client)
     response = db.session.get(Assignment, assignment_id).response
     db.session.refresh(response)
     assert response.submitted_at is not None and response.answers == answers

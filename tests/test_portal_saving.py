@@ -144,6 +144,15 @@ def test_add_another_row_works_without_javascript(portal, make, robin):
     assert "A new goal has been added below" in page
 
 
+@pytest.mark.parametrize("rows", ["²", "99999999999", "-1", "x"])
+def test_odd_row_counts_in_the_address_are_ignored(portal, make, robin, rows):
+    plan = make.assignment(robin, "security-building-plan")
+    response = portal.get(f"{page_url(plan)}?add=goals&rows={rows}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="goals-0"' in page and 'id="goals-1"' not in page
+
+
 def test_add_another_row_adds_one_even_when_the_empty_row_was_left_empty(portal, make, robin):
     plan = make.assignment(robin, "security-building-plan")
     response = post(portal, plan, {"goals-0-goal": "One", "goals-1-goal": ""}, version=0, action="add-row:goals")
@@ -316,7 +325,7 @@ def test_forged_item_ids_are_refused_and_nothing_is_saved(portal, worksheet, for
     assert stored(worksheet).version == 0
 
 
-@pytest.mark.parametrize("version", ["", "abc", "-1", "1.5", "9" * 30])
+@pytest.mark.parametrize("version", ["", "abc", "-1", "1.5", "9" * 30, "¹", "٣", " 1"])
 def test_a_missing_or_malformed_version_is_refused(portal, worksheet, version):
     response = post(portal, worksheet, {"name": "Robin"}, version=version, json=True)
     assert response.status_code == 400

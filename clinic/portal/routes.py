@@ -64,6 +64,7 @@ SESSION_SEEN = "portal_seen_at"
 # Form keys that are not answers: anything else must name an item of the worksheet.
 CONTROL_KEYS = {"csrf_token", "version", "action"}
 OPTION_VALUE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts '¹', which int() refuses
 LINKS_SHOWN = 10
 
 STALE_MESSAGE = ("This worksheet was saved from another tab or device after you opened this page, "
@@ -316,7 +317,7 @@ def _save_from_request(assignment: Assignment, definition: Definition, *, submit
     if _unknown_keys(definition, request.form):
         return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
     expected = request.form.get("version", "")
-    if not expected.isdigit() or len(expected) > 9:
+    if not WHOLE_NUMBER.fullmatch(expected):
         return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
     formdata = _normalised(request.form)
     draft = build_form(definition, formdata=formdata)
@@ -393,7 +394,7 @@ def _add_requested_rows(definition: Definition, form) -> None:
     """After "Add another" without JavaScript: show as many rows as were asked for."""
     group = definition.items_by_id.get(request.args.get("add", ""))
     wanted = request.args.get("rows", "")
-    if not isinstance(group, Group) or not wanted.isdigit():
+    if not isinstance(group, Group) or not WHOLE_NUMBER.fullmatch(wanted):
         return
     rows = form[group.id]
     while len(rows.entries) < min(int(wanted), group.max_rows):

@@ -316,6 +316,8 @@ def test_bad_input_on_every_item_type_is_shown_with_what_was_typed(portal, works
     {"goals-3-goal": "beyond the row limit"},
     {"goals-x-goal": "x"},
     {"name-0-goal": "x"},
+    {"goals-¹-goal": "x"},
+    {"goals-١-goal": "x"},
 ])
 @pytest.mark.parametrize("json", [True, False])
 def test_forged_item_ids_are_refused_and_nothing_is_saved(portal, worksheet, forged, json):

@@ -348,7 +348,7 @@ def _answer_keys(definition: Definition) -> list[tuple[re.Pattern, int]]:
     for item in definition.items:
         if isinstance(item, Group):
             subs = "|".join(re.escape(sub.id) for sub in item.items)
-            patterns.append((re.compile(rf"{re.escape(item.id)}-(\d{{1,2}})-(?:{subs})"), item.max_rows))
+            patterns.append((re.compile(rf"{re.escape(item.id)}-([0-9]{{1,2}})-(?:{subs})"), item.max_rows))
         else:
             patterns.append((re.compile(rf"{re.escape(item.id)}()"), 1))
     return patterns

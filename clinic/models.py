@@ -132,7 +132,7 @@ class Assignment(db.Model):
     client: Mapped[Client] = relationship(back_populates="assignments")
     response: Mapped[Response | None] = relationship(back_populates="assignment", uselist=False)
     events: Mapped[list[AssignmentEvent]] = relationship(
-        back_populates="assignment", order_by="AssignmentEvent.at"
+        back_populates="assignment", order_by="(AssignmentEvent.at, AssignmentEvent.id)"
     )
 
     __table_args__ = (

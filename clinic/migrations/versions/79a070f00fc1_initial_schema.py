@@ -224,3 +224,5 @@ def downgrade():
     op.drop_table('throttle_bucket')
     op.drop_table('clinician')
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_event_refuse_change()")

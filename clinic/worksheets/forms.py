@@ -105,9 +105,31 @@ def _plain(number: float | None) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
+class OptionsField(RadioField):
+    """Radio buttons whose refusals say what to do, not 'Not a valid choice.'"""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(CHOICE_MESSAGE) from None
+
+    def pre_validate(self, form: Form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(CHOICE_MESSAGE) from None
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form: Form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError("Please tick only the options shown.") from None
 
 
 class MaxSelected:
@@ -175,14 +197,14 @@ def _field(item: Any, final: bool) -> Field:
         extra = [MaxSelected(item.max_selected)] if item.max_selected else []
         return CheckboxesField(choices=_choices(item), validators=[*validators, *extra], **kwargs)
     if isinstance(item, Scale):
-        return RadioField(choices=_choices(item), coerce=int, validators=validators, **kwargs)
+        return OptionsField(choices=_choices(item), coerce=int, validators=validators, **kwargs)
     if isinstance(item, DateItem):
         return DateInputField(validators=validators, **kwargs)
     if isinstance(item, NumberItem):
         return NumberInputField(validators=validators, integer=item.integer, minimum=item.min,
                                 maximum=item.max, render_kw={"inputmode": "numeric" if item.integer else "decimal"},
                                 **kwargs)
-    return RadioField(choices=_choices(item), validators=validators, **kwargs)
+    return OptionsField(choices=_choices(item), validators=validators, **kwargs)
 
 
 def _choices(item: Any) -> list[SelectChoice]:

@@ -16,7 +16,7 @@ from clinic.portal.services import SaveRefused, save_answers
 from clinic.worksheets import load_definition
 from conftest import csrf_token
 from test_portal import new_link, open_link
-from test_worksheet_forms import ALL_TYPES, COMPLETE
+from test_worksheet_forms import ALL_TYPES, COMPLETE, INVALID_ANSWERS
 from test_worksheet_loader import write
 
 
@@ -265,26 +265,9 @@ def test_a_submitted_worksheet_refuses_further_saves(portal, worksheet, json):
 # --- bad input -------------------------------------------------------------------------------------
 
 
-BAD_INPUT = [
-    ("name", "x" * 11, "the limit is 10"),
-    ("story", "y" * 51, "the limit is 50"),
-    ("pick", "c", "Please choose one of the options shown."),
-    ("many", "w", "Please tick only the options shown."),
-    ("mood", "9", "Please choose one of the options shown."),
-    ("mood", "lots", "Please choose one of the options shown."),
-    ("often", "always", "Please choose one of the options shown."),
-    ("sure", "maybe", "Please choose one of the options shown."),
-    ("when", "2026-02-30", "Please enter a real date"),
-    ("when", "31/12/2026", "Please enter a real date"),
-    ("count", "four", "Please enter a whole number"),
-    ("count", "1e400", "Please enter a whole number"),
-    ("count", "21", "Please enter a number from 0 to 20."),
-    ("goals-0-goal", "g" * 201, "the limit is 200"),
-    ("goals-0-check-in", "soon", "Please enter a real date"),
-]
 
 
-@pytest.mark.parametrize(("field", "value", "message"), BAD_INPUT)
+@pytest.mark.parametrize(("field", "value", "message"), INVALID_ANSWERS)
 def test_bad_input_on_every_item_type_is_refused_by_autosave_with_a_message(portal, worksheet, field, value,
                                                                             message):
     post(portal, worksheet, {"name": "Kept"}, version=0, json=True)
@@ -296,7 +279,7 @@ def test_bad_input_on_every_item_type_is_refused_by_autosave_with_a_message(port
     assert (stored(worksheet).answers, stored(worksheet).version) == ({"name": "Kept"}, 1)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), BAD_INPUT)
+@pytest.mark.parametrize(("field", "value", "message"), INVALID_ANSWERS)
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_bad_input_on_every_item_type_is_shown_with_what_was_typed(portal, worksheet, field, value, message,
                                                                    action):

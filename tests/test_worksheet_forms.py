@@ -46,6 +46,28 @@ COMPLETE = {
 }
 
 
+INVALID_ANSWERS = [
+    ("name", "x" * 11, "This answer is 11 characters long; the limit is 10. Please shorten it by 1 character."),
+    ("story", "y" * 60, "the limit is 50"),
+    ("pick", "c", "Please choose one of the options shown."),
+    ("many", "w", "Please tick only the options shown."),
+    ("mood", "9", "Please choose one of the options shown."),
+    ("mood", "lots", "Please choose one of the options shown."),
+    ("often", "always", "Please choose one of the options shown."),
+    ("sure", "maybe", "Please choose one of the options shown."),
+    ("when", "2026-02-30", "Please enter a real date as year-month-day, for example 2026-12-01."),
+    ("when", "31/12/2026", "Please enter a real date"),
+    ("when", "0001-01-01", "between the years 1900 and 2200"),
+    ("count", "four", "Please enter a whole number, for example 3."),
+    ("count", "2.5", "Please enter a whole number"),
+    ("count", "NaN", "Please enter a whole number"),
+    ("count", "1e400", "Please enter a whole number"),
+    ("count", "21", "Please enter a number from 0 to 20."),
+    ("goals-0-check-in", "soon", "Please enter a real date"),
+    ("goals-0-goal", "g" * 201, "the limit is 200"),
+]
+
+
 @pytest.fixture
 def definition(tmp_path: Path):
     return load_definition(write(tmp_path, ALL_TYPES, name="all-types"))
@@ -95,28 +117,7 @@ def test_a_started_row_needs_its_required_cells_on_submission(app, definition):
     assert errors == {"goals-0-goal": ["Please answer this question before you submit."]}
 
 
-@pytest.mark.parametrize(
-    ("field", "value", "message"),
-    [
-        ("name", "x" * 11, "This answer is 11 characters long; the limit is 10. Please shorten it by 1 characters."),
-        ("story", "y" * 60, "the limit is 50"),
-        ("pick", "c", "Please choose one of the options shown."),
-        ("many", "w", "Please tick only the options shown."),
-        ("mood", "9", "Please choose one of the options shown."),
-        ("mood", "lots", "Please choose one of the options shown."),
-        ("often", "always", "Please choose one of the options shown."),
-        ("sure", "maybe", "Please choose one of the options shown."),
-        ("when", "2026-02-30", "Please enter a real date as year-month-day, for example 2026-12-01."),
-        ("when", "31/12/2026", "Please enter a real date"),
-        ("when", "0001-01-01", "between the years 1900 and 2200"),
-        ("count", "four", "Please enter a whole number, for example 3."),
-        ("count", "2.5", "Please enter a whole number"),
-        ("count", "NaN", "Please enter a whole number"),
-        ("count", "1e400", "Please enter a whole number"),
-        ("count", "21", "Please enter a number from 0 to 20."),
-        ("goals-0-check-in", "soon", "Please enter a real date"),
-    ],
-)
+@pytest.mark.parametrize(("field", "value", "message"), INVALID_ANSWERS)
 def test_invalid_input_on_every_item_type_gets_a_clear_message(app, definition, field, value, message):
     for final in (False, True):
         ok, errors, _ = submit(app, definition, {**COMPLETE, field: value}, final=final)

@@ -44,8 +44,12 @@ class TextLimit:
         if length > self.maximum:
             raise ValidationError(
                 f"This answer is {length:,} characters long; the limit is {self.maximum:,}. "
-                f"Please shorten it by {length - self.maximum:,} characters."
+                f"Please shorten it by {_characters(length - self.maximum)}."
             )
+
+
+def _characters(count: int) -> str:
+    return f"{count:,} character{'' if count == 1 else 's'}"
 
 
 class DateInputField(StringField):

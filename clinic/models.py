@@ -109,6 +109,9 @@ class Client(db.Model):
 
 
 ASSIGNMENT_STATUSES = ("assigned", "in_progress", "submitted", "reviewed", "cancelled")
+# Still the client's to fill in (editable in the portal) / sent to the clinician (readable on review).
+OPEN_STATUSES = ("assigned", "in_progress")
+SENT_STATUSES = ("submitted", "reviewed")
 
 
 class Assignment(db.Model):

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 
 from clinic.assignments.forms import AssignForm, CommentForm
 from clinic.assignments.services import (
-    ANSWERS_VISIBLE,
     AssignmentProblem,
     LifecycleError,
     add_comment,
@@ -23,7 +22,7 @@ from clinic.audit import record
 from clinic.clients.routes import audited_page, render_client_page
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
-from clinic.models import Assignment, utcnow
+from clinic.models import SENT_STATUSES, Assignment, utcnow
 from clinic.worksheets import Definition, evaluate
 
 bp = Blueprint("assignments", __name__)
@@ -84,7 +83,7 @@ def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm
         client=assignment.client,
         definition=definition,
         answers=answers,
-        answers_visible=assignment.status in ANSWERS_VISIBLE,
+        answers_visible=assignment.status in SENT_STATUSES,  # a draft stays the client's own
         evaluation=evaluate(definition, answers),
         comments=comments,
         comment_forms=forms,

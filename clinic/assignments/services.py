@@ -13,9 +13,17 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
-from clinic.clients.services import OPEN_STATUSES
 from clinic.extensions import db
-from clinic.models import Assignment, AssignmentEvent, Client, Comment, Response, utcnow
+from clinic.models import (
+    OPEN_STATUSES,
+    SENT_STATUSES,
+    Assignment,
+    AssignmentEvent,
+    Client,
+    Comment,
+    Response,
+    utcnow,
+)
 from clinic.worksheets import Definition
 
 ALLOWED = {
@@ -27,8 +35,6 @@ ALLOWED = {
     ("reviewed", "in_progress"),  # reopened by the clinician
     ("assigned", "cancelled"),
 }
-# Answers the clinician reads: a draft stays the client's own until they send it.
-ANSWERS_VISIBLE = ("submitted", "reviewed")
 
 
 class LifecycleError(ValueError):
@@ -122,7 +128,7 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
 
 def reopen(assignment: Assignment, *, actor: str) -> None:
     """Give a sent worksheet back to the client to change, unless they already have it again."""
-    if assignment.status not in ANSWERS_VISIBLE:
+    if assignment.status not in SENT_STATUSES:
         raise LifecycleError("Only a worksheet your client has sent can be reopened.")
     if open_copies(assignment.client, [assignment.worksheet_id], excluding=assignment):
         raise LifecycleError("The client already has a newer copy of this worksheet to do; "
@@ -132,7 +138,7 @@ def reopen(assignment: Assignment, *, actor: str) -> None:
 
 def add_comment(assignment: Assignment, *, clinician_id: int, body: str, section_id: str | None) -> Comment:
     """A comment on the whole response or one section; the same text twice in a row is refused."""
-    if assignment.status not in ANSWERS_VISIBLE:
+    if assignment.status not in SENT_STATUSES:
         raise AssignmentProblem("You can comment once your client has sent their answers.")
     response = assignment.response
     latest = db.session.scalar(

@@ -12,9 +12,7 @@ from flask_login import current_user
 from sqlalchemy import Select, func, select
 
 from clinic.extensions import db
-from clinic.models import Assignment, Client, Clinician, utcnow
-
-OPEN_STATUSES = ("assigned", "in_progress")
+from clinic.models import OPEN_STATUSES, Assignment, Client, Clinician, utcnow
 
 
 class ClientProblem(ValueError):

@@ -30,6 +30,8 @@ from clinic.assignments.services import definition_of
 from clinic.config import PROJECT_ROOT
 from clinic.extensions import db
 from clinic.models import (
+    OPEN_STATUSES,
+    SENT_STATUSES,
     Assignment,
     AssignmentEvent,
     Client,
@@ -58,7 +60,7 @@ TEMPLATE_SOURCES = (
 )
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
 PACKET_STATUSES = ("in_progress", "submitted", "reviewed")
-PACKET_DEFAULT_STATUSES = ("submitted", "reviewed")
+PACKET_DEFAULT_STATUSES = SENT_STATUSES
 STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
                  "reviewed": "Reviewed", "cancelled": "Cancelled"}
 
@@ -116,7 +118,7 @@ def filled_sheet(assignment: Assignment) -> Sheet:
 def status_text(assignment: Assignment) -> str:
     """Where a worksheet stands, with the date that matters for it."""
     response = assignment.response
-    if assignment.status in ("submitted", "reviewed") and response.submitted_at:
+    if assignment.status in SENT_STATUSES and response.submitted_at:
         label = "Submitted" if assignment.status == "submitted" else "Reviewed; submitted"
         return f"{label} {print_date(response.submitted_at)}"
     if assignment.status == "in_progress" and response.saved_at:
@@ -318,7 +320,7 @@ def last_packet(client: Client, before: dt.date | None = None) -> PacketExport |
 
 def _event_words(event: AssignmentEvent) -> str:
     if event.to_status == "in_progress":
-        return "reopened" if event.from_status in ("submitted", "reviewed") else "started"
+        return "reopened" if event.from_status in SENT_STATUSES else "started"
     return {"reviewed": "marked reviewed"}.get(event.to_status, event.to_status.replace("_", " "))
 
 
@@ -401,6 +403,6 @@ def _not_yet_in(client: Client) -> Iterable[Assignment]:
     """Worksheets given to the client and not yet submitted, soonest due first."""
     return db.session.scalars(
         select(Assignment)
-        .where(Assignment.client_id == client.id, Assignment.status.in_(("assigned", "in_progress")))
+        .where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
         .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)
     )

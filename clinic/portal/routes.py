@@ -39,10 +39,9 @@ from clinic.clients.services import get_own_client
 from clinic.errors import render_error
 from clinic.extensions import db
 from clinic.forms import error_list
-from clinic.models import Assignment, Client, PortalLink, utcnow
+from clinic.models import OPEN_STATUSES, Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
 from clinic.portal.services import (
-    EDITABLE_STATUSES,
     LINK_DAYS_MAX,
     SaveRefused,
     find_usable_link,
@@ -236,8 +235,8 @@ def home():
     return render_template(
         "portal/home.html",
         clinician=client.clinician,
-        to_do=[e for e in entries if e[0].status in EDITABLE_STATUSES],
-        done=[e for e in entries if e[0].status not in EDITABLE_STATUSES],
+        to_do=[e for e in entries if e[0].status in OPEN_STATUSES],
+        done=[e for e in entries if e[0].status not in OPEN_STATUSES],
     )
 
 
@@ -312,7 +311,7 @@ class SaveOutcome:
 def _save_from_request(assignment: Assignment, definition: Definition, *, submit: bool) -> SaveOutcome:
     """Check the posted answers, then save them in one transaction (also when a submission is incomplete)."""
     response = assignment.response
-    if assignment.status not in EDITABLE_STATUSES:
+    if assignment.status not in OPEN_STATUSES:
         return SaveOutcome("closed", code=409, message=CLOSED_MESSAGE, version=response.version)
     if _unknown_keys(definition, request.form):
         return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
@@ -376,7 +375,7 @@ def _show(assignment: Assignment, definition: Definition, *, form=None, problem:
     response = assignment.response
     audit.record("response.viewed", response)
     db.session.commit()
-    if assignment.status not in EDITABLE_STATUSES:
+    if assignment.status not in OPEN_STATUSES:
         return render_template("portal/submitted.html", assignment=assignment, definition=definition,
                                answers=response.answers, problem=problem), code
     if form is None:

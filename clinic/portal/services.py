@@ -18,10 +18,9 @@ from sqlalchemy import select, update
 from clinic import audit
 from clinic.assignments.services import transition
 from clinic.extensions import db
-from clinic.models import Assignment, Client, PortalLink, Response, utcnow
+from clinic.models import OPEN_STATUSES, Assignment, Client, PortalLink, Response, utcnow
 
 LINK_DAYS_MAX = 365
-EDITABLE_STATUSES = ("assigned", "in_progress")
 
 
 def hash_token(token: str) -> str:
@@ -106,7 +105,7 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
     response = assignment.response
     now = utcnow()
     still_open = select(Assignment.id).where(Assignment.id == assignment.id,
-                                             Assignment.status.in_(EDITABLE_STATUSES))
+                                             Assignment.status.in_(OPEN_STATUSES))
     changed = db.session.execute(
         update(Response)
         .where(Response.id == response.id, Response.version == expected_version,
@@ -118,7 +117,7 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
         db.session.rollback()
         db.session.refresh(assignment)
         db.session.refresh(response)
-        if assignment.status not in EDITABLE_STATUSES:
+        if assignment.status not in OPEN_STATUSES:
             raise SaveRefused("closed", response.version)
         if not submit and response.answers == answers:
             return response  # a retry of a save whose reply was lost: the server already has exactly this

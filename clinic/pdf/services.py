@@ -59,7 +59,7 @@ TEMPLATE_SOURCES = (
     "clinic/static/css/print.css",
 )
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
-PACKET_STATUSES = ("in_progress", "submitted", "reviewed")
+PACKET_STATUSES = ("in_progress", *SENT_STATUSES)
 PACKET_DEFAULT_STATUSES = SENT_STATUSES
 STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
                  "reviewed": "Reviewed", "cancelled": "Cancelled"}

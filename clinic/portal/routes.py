@@ -54,6 +54,7 @@ from clinic.portal.services import (
 )
 from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, validate
 from clinic.worksheets.forms import REQUIRED_MESSAGE
+from clinic.worksheets.schema import OPTION_VALUE_PATTERN
 
 bp = Blueprint("portal", __name__)
 
@@ -62,7 +63,7 @@ SESSION_LINK = "portal_link_id"
 SESSION_SEEN = "portal_seen_at"
 # Form keys that are not answers: anything else must name an item of the worksheet.
 CONTROL_KEYS = {"csrf_token", "version", "action"}
-OPTION_VALUE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
+OPTION_VALUE = re.compile(OPTION_VALUE_PATTERN)
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts '¹', which int() refuses
 LINKS_SHOWN = 10
 
@@ -441,7 +442,7 @@ def too_large(error: HTTPException):
 @bp.app_template_global("portal_links")
 def portal_links(client: Client) -> list[tuple[PortalLink, str]]:
     """The client's newest links with their status, for `portal/_client_links.html`."""
-    return [(link, link_status(link)) for link in links_of(client)[:LINKS_SHOWN]]
+    return [(link, link_status(link)) for link in links_of(client, limit=LINKS_SHOWN)]
 
 
 @bp.app_context_processor
@@ -479,8 +480,7 @@ def revoke(client_id: int, link_id: int):
     client = get_own_client(client_id)
     link = _own_link(client, link_id)
     form = BackForm()
-    if link.revoked_at is None:
-        revoke_link(link)
+    if revoke_link(link):
         audit.record("portal_link.revoked", link)
         db.session.commit()
     flash("The link is revoked: it no longer opens the portal, and anyone using it is signed out.", "success")

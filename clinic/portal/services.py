@@ -43,12 +43,7 @@ def issue_link(client: Client, *, days: int | None = None) -> tuple[PortalLink, 
 
 def is_usable(link: PortalLink | None) -> bool:
     """Whether a link may (still) let its client in: not revoked, not expired, client not archived."""
-    return (
-        link is not None
-        and link.revoked_at is None
-        and link.expires_at > utcnow()
-        and link.client.archived_at is None
-    )
+    return link is not None and link_status(link) == "active" and link.client.archived_at is None
 
 
 def find_usable_link(token: str) -> PortalLink | None:
@@ -59,17 +54,19 @@ def find_usable_link(token: str) -> PortalLink | None:
     return link if is_usable(link) else None
 
 
-def revoke_link(link: PortalLink) -> None:
-    """Stop a link working; a client session it started ends on its next request."""
-    if link.revoked_at is None:
-        link.revoked_at = utcnow()
+def revoke_link(link: PortalLink) -> bool:
+    """Stop a link working (a client session it started ends on its next request); False if it already was."""
+    if link.revoked_at is not None:
+        return False
+    link.revoked_at = utcnow()
+    return True
 
 
-def links_of(client: Client) -> list[PortalLink]:
-    """A client's links, newest first."""
+def links_of(client: Client, *, limit: int) -> list[PortalLink]:
+    """A client's newest links, newest first."""
     return list(db.session.scalars(
-        select(PortalLink).where(PortalLink.client_id == client.id).order_by(PortalLink.created_at.desc(),
-                                                                             PortalLink.id.desc())
+        select(PortalLink).where(PortalLink.client_id == client.id)
+        .order_by(PortalLink.created_at.desc(), PortalLink.id.desc()).limit(limit)
     ))
 
 

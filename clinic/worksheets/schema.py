@@ -24,7 +24,9 @@ from pydantic import (
 )
 
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=60)]
-OptionValue = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+# Option values are slugs; the portal relies on that to tell typed text from ticked options.
+OPTION_VALUE_PATTERN = r"[a-z0-9][a-z0-9-]{0,59}"
+OptionValue = Annotated[str, Field(pattern=f"^{OPTION_VALUE_PATTERN}$")]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 ShortLabel = Annotated[str, Field(min_length=1, max_length=40)]
 

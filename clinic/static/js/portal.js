@@ -106,7 +106,7 @@
   function renumber(element, group, from, to) {
     var oldPrefix = group + "-" + from;
     var newPrefix = group + "-" + to;
-    ["id", "name", "for", "aria-describedby", "data-count-for"].forEach(function (attribute) {
+    ["id", "name", "for", "aria-describedby"].forEach(function (attribute) {
       element.querySelectorAll("[" + attribute + "]").forEach(function (node) {
         var value = node.getAttribute(attribute).split(" ").map(function (token) {
           if (token === oldPrefix) { return newPrefix; }

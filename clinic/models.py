@@ -131,6 +131,9 @@ class Assignment(db.Model):
     note_to_client: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The most urgent flag level the answers raised when last sent (None: no flag), stored
+    # at submit time so lists such as the dashboard never evaluate answers per row.
+    flag_level: Mapped[str | None] = mapped_column(String(20))
 
     client: Mapped[Client] = relationship(back_populates="assignments")
     response: Mapped[Response | None] = relationship(back_populates="assignment", uselist=False)
@@ -144,7 +147,9 @@ class Assignment(db.Model):
             name="status_known",
         ),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
+        CheckConstraint("flag_level IN ('safety', 'attention')", name="flag_level_known"),
         Index("ix_assignment_status_changed", "status", "status_changed_at"),
+        Index("ix_assignment_client_flag_level", "client_id", "flag_level"),
     )
 
 

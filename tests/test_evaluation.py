@@ -16,41 +16,53 @@ def by_id(evaluation):
     return {s.id: s for s in evaluation.summaries}
 
 
+SCREEN_CLEAR = {item: "no" for item in (
+    "afraid", "checks-phone", "controls-people", "controls-money", "threats", "pushes-hits", "forced-sex",
+    "uses-confided")}
 RELATIONSHIP_SOURCED = {
-    "hot-cold": "often", "lying": "sometimes", "infidelity": "never", "dismissing": "often",
-    "mixed-signals": "often", "uses-vulnerability": "sometimes", "disappointments": "sometimes",
-    "outsider-concern": "yes", "partner-response": "uses-against", "insecurity-began": "after-change",
+    **SCREEN_CLEAR,
+    "hot-cold": "know", "lying": "know", "dismissing": "know", "mixed-signals": "know", "disappointments": "suspect",
+    "infidelity": "no", "relief-fades": "rarely", "ordinary-triggers": "sometimes", "stays-when-steady": "never",
+    "outsider-concern": "yes", "partner-response": "dismisses", "insecurity-began": "after-change",
     "other-partners": "no",
 }
-INTERNALLY_SOURCED = {
-    "hot-cold": "never", "lying": "never", "infidelity": "never", "dismissing": "rarely",
-    "mixed-signals": "never", "uses-vulnerability": "never", "disappointments": "rarely",
-    "outsider-concern": "no", "partner-response": "takes-seriously", "insecurity-began": "every-relationship",
-    "other-partners": "yes",
+HISTORY_SOURCED = {
+    **SCREEN_CLEAR,
+    "hot-cold": "no", "lying": "no", "dismissing": "no", "mixed-signals": "suspect", "disappointments": "no",
+    "infidelity": "no", "relief-fades": "often", "ordinary-triggers": "often", "stays-when-steady": "often",
+    "good-times": "sometimes", "not-enough": "sometimes", "outsider-concern": "no",
+    "partner-response": "takes-seriously", "insecurity-began": "every-relationship", "other-partners": "yes",
 }
 
 
-def test_partner_source_leans_to_the_relationship_and_flags_safety(library):
+def test_partner_source_reads_mostly_the_relationship_as_x_of_max(library):
     evaluation = evaluate(library["partner-source-checklist"], RELATIONSHIP_SOURCED)
-    summaries = by_id(evaluation)
-    assert summaries["source-lean"].text == "Relationship-sourced"
-    assert summaries["partner-signs-count"].text == "6 of 7"
-    flags = {f.id: f for f in evaluation.flags}
-    assert {"disclosures-used", "response-uses-against", "too-sensitive"} <= set(flags)
-    assert flags["disclosures-used"].severity == "safety"
+    lean = by_id(evaluation)["source-lean"]
+    assert lean.text == "Mostly the relationship"
+    assert [(bar.label, bar.value, bar.maximum) for bar in lean.bars] == [
+        ("Signs in the relationship", 15, 18), ("Signs from history", 1, 18)]
+    assert by_id(evaluation)["partner-known"].text == "4 of 5"
+    assert by_id(evaluation)["partner-suspected"].text == "1 of 5"
+    assert [f.id for f in evaluation.flags] == ["too-sensitive"]
+    assert evaluation.highest_level == "attention"
 
 
-def test_partner_source_leans_inward_without_flags(library):
-    evaluation = evaluate(library["partner-source-checklist"], INTERNALLY_SOURCED)
-    assert by_id(evaluation)["source-lean"].text == "Internally sourced"
-    assert by_id(evaluation)["partner-signs-count"].text == "0 of 7"
-    assert evaluation.flags == ()
+def test_a_safety_flag_comes_first_and_sets_the_reading_aside(library):
+    answers = {**RELATIONSHIP_SOURCED, "partner-response": "uses-against", "threats": "sometimes"}
+    evaluation = evaluate(library["partner-source-checklist"], answers)
+    assert [f.severity for f in evaluation.flags] == ["safety", "safety", "attention"]
+    assert evaluation.highest_level == "safety"
+    lean = by_id(evaluation)["source-lean"]
+    assert lean.set_aside and lean.text == evaluation.flags[0].say
+    assert [bar.value for bar in lean.bars] == [15, 1]  # the figures stay; only the reading is set aside
 
 
-def test_an_even_picture_is_called_mixed(library):
-    answers = {**INTERNALLY_SOURCED, "hot-cold": "often", "insecurity-began": "not-sure", "other-partners": "unsure",
-               "partner-response": "varies"}
-    assert by_id(evaluate(library["partner-source-checklist"], answers))["source-lean"].text == "Mixed"
+def test_partner_source_reads_mostly_history_without_flags(library):
+    evaluation = evaluate(library["partner-source-checklist"], HISTORY_SOURCED)
+    lean = by_id(evaluation)["source-lean"]
+    assert lean.text == "Mostly history"
+    assert [bar.value for bar in lean.bars] == [1, 14]
+    assert evaluation.flags == () and evaluation.highest_level is None
 
 
 def test_an_empty_answer_set_summarises_without_errors(library):

@@ -137,7 +137,7 @@ def test_every_page_names_the_client_worksheet_and_page_of_pages(signed_in, make
 
 def test_unanswered_items_say_so_and_summaries_flags_and_comments_are_printed(signed_in, make, jordan, clinician):
     assignment = make.assignment(jordan, "partner-source-checklist", status="in_progress",
-                                 answers={"hot-cold": "often", "uses-vulnerability": "sometimes"})
+                                 answers={"hot-cold": "know", "dismissing": "know"})
     db.session.add_all([
         Comment(response=assignment.response, clinician_id=clinician.id, section_id=None,
                 body="Start with the hot and cold weekend."),
@@ -149,8 +149,8 @@ def test_unanswered_items_say_so_and_summaries_flags_and_comments_are_printed(si
     text = all_text(signed_in.get(f"/assignments/{assignment.id}/pdf").data)
 
     assert text.count("Not answered") >= 15
-    assert "Partner may use the client’s disclosures against them" in text  # the declared flag
-    assert "Partner-sourced signs reported “sometimes” or “often” 2 of 7" in text  # the declared count
+    assert "The client knows their partner dismisses their needs" in text  # the declared flag
+    assert "Partner signs the client knows happen 2 of 5" in text  # the declared count
     assert "Start with the hot and cold weekend." in text
     assert "Ask when the worry first appeared." in text
     assert text.index("Ask when the worry first appeared.") > text.index("When it began")

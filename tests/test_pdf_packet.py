@@ -73,7 +73,7 @@ def test_the_cover_says_what_to_know_before_the_session(signed_in, jordan, submi
                 assert flat(" ".join(cell for cell in row if cell)) in front
             for bar in summary.bars:  # the origins profile as bars
                 assert f"{bar.label} {bar.value} of {bar.maximum}" in front
-    assert "Relationship-sourced" in front  # the partner-source lean of the sample answers
+    assert "Both high: the relationship and history both matter" in front  # the partner-source lean of the sample answers
     assert "14 April 2026" in front
     assert weasyprint_log() == []
 

@@ -24,7 +24,7 @@ from clinic.models import (
     Response,
     utcnow,
 )
-from clinic.worksheets import Definition
+from clinic.worksheets import Definition, evaluate
 
 ALLOWED = {
     ("assigned", "in_progress"),
@@ -124,6 +124,7 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
     assignment.status_changed_at = now
     if to_status == "submitted":
         assignment.response.submitted_at = now
+        assignment.flag_level = evaluate(definition_of(assignment), assignment.response.answers).highest_level
 
 
 def reopen(assignment: Assignment, *, actor: str) -> None:

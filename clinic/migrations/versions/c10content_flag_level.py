@@ -1,0 +1,47 @@
+"""Assignment flag level: the most urgent flag raised when the answers were sent
+
+Revision ID: c10content_flag_level
+Revises: 79a070f00fc1
+Create Date: 2026-12-03 08:15:00
+
+Worksheets already sent get their level from their own snapshot and answers,
+so a safety flag raised before this change shows on the dashboard too.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+from clinic.worksheets import Definition, evaluate
+
+
+revision = 'c10content_flag_level'
+down_revision = '79a070f00fc1'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('assignment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('flag_level', sa.String(length=20), nullable=True))
+        batch_op.create_check_constraint('flag_level_known', "flag_level IN ('safety', 'attention')")
+        batch_op.create_index('ix_assignment_client_flag_level', ['client_id', 'flag_level'], unique=False)
+
+    assignment = sa.table('assignment', sa.column('id', sa.Integer), sa.column('status', sa.String),
+                          sa.column('definition_snapshot', sa.JSON), sa.column('flag_level', sa.String))
+    response = sa.table('response', sa.column('assignment_id', sa.Integer), sa.column('answers', sa.JSON))
+    connection = op.get_bind()
+    sent = connection.execute(
+        sa.select(assignment.c.id, assignment.c.definition_snapshot, response.c.answers)
+        .join(response, response.c.assignment_id == assignment.c.id)
+        .where(assignment.c.status.in_(('submitted', 'reviewed')))
+    )
+    for assignment_id, snapshot, answers in sent:
+        level = evaluate(Definition.from_snapshot(snapshot), answers or {}).highest_level
+        if level is not None:
+            connection.execute(assignment.update().where(assignment.c.id == assignment_id).values(flag_level=level))
+
+
+def downgrade():
+    with op.batch_alter_table('assignment', schema=None) as batch_op:
+        batch_op.drop_index('ix_assignment_client_flag_level')
+        batch_op.drop_constraint('flag_level_known', type_='check')
+        batch_op.drop_column('flag_level')

@@ -106,7 +106,7 @@ def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make
 
     last_packet_day = print_date(utcnow() - dt.timedelta(days=7))
     news = between(front, f"What’s new since your last packet ({last_packet_day}, for the session on 3 March 2026)",
-                   "Flags")
+                   "Your agenda")
     for assignment in submitted.values():
         assert assignment.definition_snapshot["title"] in news
     assert news.count("Where does your insecurity come from?") == 1, "the reviewed one from before is not new"

@@ -78,7 +78,7 @@ def save_agenda(client: Client, agenda: str) -> bool:
 
 
 def client_overview(clinician_id: int, *, archived: bool = False, today: dt.date | None = None) -> Select:
-    """Each client with counts of open, waiting-for-review and overdue worksheets, in one query."""
+    """Each client with counts of open, waiting-for-review, overdue and safety-flagged worksheets, in one query."""
     today = today or utcnow().date()
     is_open = Assignment.status.in_(OPEN_STATUSES)
     return (
@@ -87,6 +87,8 @@ def client_overview(clinician_id: int, *, archived: bool = False, today: dt.date
             func.count(Assignment.id).filter(is_open).label("open"),
             func.count(Assignment.id).filter(Assignment.status == "submitted").label("waiting"),
             func.count(Assignment.id).filter(is_open, Assignment.due_date < today).label("overdue"),
+            func.count(Assignment.id).filter(Assignment.flag_level == "safety",
+                                             Assignment.status != "cancelled").label("safety"),
             func.max(Assignment.status_changed_at).label("last_activity"),
         )
         .outerjoin(Assignment, Assignment.client_id == Client.id)

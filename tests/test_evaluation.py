@@ -83,14 +83,22 @@ def test_origins_profile_draws_one_bar_per_source(library):
 def test_security_plan_lists_goals_with_check_in_dates(library):
     answers = {"goals": [{"goal": "Ask directly once", "goal-check-in": "2027-01-05"},
                          {"goal": "Phone away after 9pm"}],
-               "safe-to-share": "no", "reassurance-seeking": "often", "monitoring": "sometimes"}
+               "safe-to-tell": "no", "habits-to-change": ["reassurance", "checking"]}
     evaluation = evaluate(library["security-building-plan"], answers)
     goals = by_id(evaluation)["goals-rows"]
     assert goals.rows[0][0] == "Ask directly once" and "5 January 2027" in goals.rows[0]
     assert goals.rows[1][0] == "Phone away after 9pm"
-    assert by_id(evaluation)["behaviours-count"].text == "2 of 5"
-    assert by_id(evaluation)["safe-to-share-answer"].text == "No"
-    assert "not-safe-to-share" in {f.id for f in evaluation.flags}
+    assert by_id(evaluation)["habits-answer"].text == (
+        "Asking again and again if things are okay; Checking their phone, location or social media")
+    assert by_id(evaluation)["safe-to-tell-answer"].text == "No"
+    assert evaluation.flags[0].id == "not-safe-to-tell" and evaluation.highest_level == "safety"
+
+
+def test_the_plan_fits_in_twenty_questions(library):
+    plan = library["security-building-plan"]
+    questions = [item for item in plan.items if item.type != "group"] + [
+        sub for item in plan.items if item.type == "group" for sub in item.items]
+    assert len(questions) <= 20 and plan.estimated_minutes <= 20
 
 
 def test_progress_counts_answered_items_per_section(library):

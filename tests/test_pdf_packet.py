@@ -157,11 +157,11 @@ def test_a_packet_is_served_from_the_cache_until_the_agenda_or_an_answer_changes
     assert len(renders) == 2
 
     plan = submitted["security-building-plan"]
-    plan.response.answers = {**plan.response.answers, "safe-to-share": "no"}
+    plan.response.answers = {**plan.response.answers, "safe-to-tell": "no"}
     plan.response.version += 1
     db.session.commit()
     text = all_text(make_packet(signed_in, jordan, assignments=submitted.values()).data)
-    assert "does not feel safe sharing" in text
+    assert "would not feel safe telling their partner" in text
     assert len(renders) == 3
 
     make_packet(signed_in, jordan, assignments=submitted.values(), paper="letter")

@@ -116,7 +116,64 @@ SAMPLE_ANSWERS: dict[str, dict[str, Any]] = {
         ],
         "anything-else": "I would like us to look at the argument where Sam used what I told them about my dad.",
     },
+    "behaviour-log": {
+        "episodes": [
+            {"when": "2026-03-02", "trigger": "No reply to my text for three hours.", "thought": "Sam is bored of me.",
+             "intensity": 8, "urge": "reassurance", "acted": "yes", "instead": "Nothing, I asked straight away.", "relief": "hours"},
+            {"when": "2026-03-04", "trigger": "Sam went out with work friends.", "thought": "They have more fun without me.",
+             "intensity": 6, "urge": "checking", "acted": "no", "instead": "Called my sister and went for a run.",
+             "relief": "hours"},
+            {"when": "2026-03-06", "trigger": "A short goodnight text.", "thought": "Something is wrong.",
+             "intensity": 4, "urge": "reassurance", "acted": "yes", "instead": "Nothing this time.", "relief": "minutes"},
+        ],
+        "noticed": "Most of it happens in the evening when I am tired and alone.",
+    },
+    "jealousy": {
+        "what-happened": "Sam stayed late at a work party and laughed a lot with a new colleague.",
+        "threatened": ["being-replaced", "not-enough"],
+        "feeling-strength": 9,
+        "how-likely": 2,
+        "facts": "Sam texted me from the party and came home when they said. The colleague is married.",
+        "fear-about": "My ex left me for someone from work. It feels like the same story starting.",
+        "urge-to-do": ["ask-questions", "check"],
+        "feel-secure": "Knowing roughly when Sam will be home, and a hug when they get in.",
+        "could-ask": "Could you text me when you leave? It helps me settle.",
+    },
+    "comparison-and-cycle": {
+        "compared-with": "My friend's anniversary photos from a weekend in Rome.",
+        "compare-feeling": 1,
+        "cannot-see": "She told me last year they nearly split up. I do not see their rows online.",
+        "my-fear": "That Sam is pulling away from me.",
+        "what-i-did": "Asked three times in one evening if we were okay.",
+        "partner-response": "Sam got quiet and went to bed early.",
+        "what-i-concluded": "That I was right, and Sam is pulling away.",
+        "next-round": "The next day I asked again, and we argued.",
+        "break-point": "After the first ask, write the worry down instead of asking again.",
+    },
+    "talking-to-my-partner": {
+        "safe-to-tell": "yes",
+        "therapist-first": "How to start without crying.",
+        "what-i-feel": "Uneasy when plans change at the last minute.",
+        "what-i-need": "A text when you will be late.",
+        "not-asking-for": "I am not asking you to stop seeing your friends.",
+        "script-words": "I have been feeling on edge lately, and I am not sure it is about anything you did. "
+                        "It would help me if you texted when plans change.",
+        "how-received": "listened",
+        "what-learned": "Sam did not know the late texts mattered so much. It went better than I feared.",
+    },
+    "weekly-check-in": {
+        "felt-secure": 6,
+        "worried": 5,
+        "acted-on-urges": 3,
+        "felt-close": 7,
+        "goal-progress": "some",
+        "week-note": "I noticed I worry most on Sunday evenings.",
+    },
 }
+
+
+# Every shipped worksheet has a sample (tests/test_pdf_samples.py checks it), so this names them all.
+SHIPPED = tuple(sorted(SAMPLE_ANSWERS))
 
 
 def sample_answers(worksheet_id: str) -> dict[str, Any]:

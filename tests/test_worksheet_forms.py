@@ -8,6 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from clinic.worksheets import answers_from_form, build_form, load_definition, validate
+from sample_answers import SHIPPED
 from test_worksheet_loader import MINIMAL, write
 
 ALL_TYPES = {
@@ -154,7 +155,7 @@ def test_saved_answers_fill_the_form_with_one_empty_row_to_add(app, definition):
         assert form["goals"].entries[0].form["goal"].data == "Walk"
 
 
-@pytest.mark.parametrize("worksheet_id", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+@pytest.mark.parametrize("worksheet_id", SHIPPED)
 def test_every_shipped_worksheet_saves_an_empty_draft_and_refuses_an_empty_submission(app, worksheet_id):
     definition = app.extensions["worksheets"][worksheet_id]
     ok, _, answers = submit_shipped(app, definition, {}, final=False)

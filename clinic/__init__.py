@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from clinic import cli, errors, security
+from clinic import cli, errors, security, words
 from clinic.config import PROJECT_ROOT, Defaults, load_secret_key, sqlite_url
 from clinic.extensions import csrf, db, login_manager, migrate
 from clinic.forms import error_list
@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    words.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
@@ -64,3 +65,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp):
         app.register_blueprint(blueprint)
+    # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404.
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: redirect(url_for("static", filename="favicon.svg"), code=301))

@@ -7,6 +7,7 @@ from collections import defaultdict
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
+from clinic import words
 from clinic.assignments.forms import AssignForm, CommentForm
 from clinic.assignments.services import (
     AssignmentProblem,
@@ -22,7 +23,7 @@ from clinic.audit import record
 from clinic.clients.routes import audited_page, render_client_page
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
-from clinic.models import SENT_STATUSES, Assignment, utcnow
+from clinic.models import SENT_STATUSES, Assignment
 from clinic.worksheets import Definition, evaluate
 
 bp = Blueprint("assignments", __name__)
@@ -88,7 +89,7 @@ def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm
         comments=comments,
         comment_forms=forms,
         whole=WHOLE_RESPONSE,
-        today=utcnow().date(),
+        today=words.today(),
     )
 
 

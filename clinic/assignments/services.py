@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
+from clinic import words
 from clinic.extensions import db
 from clinic.models import (
     OPEN_STATUSES,
@@ -163,7 +164,7 @@ def waiting_for_review(clinician_id: int) -> Select:
 def overdue(clinician_id: int, today: dt.date | None = None) -> Select:
     """Worksheets still to do after their due date, the most overdue first."""
     return (_of_current_clients(clinician_id)
-            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < (today or utcnow().date()))
+            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < (today or words.today()))
             .order_by(Assignment.due_date, Assignment.id))
 
 

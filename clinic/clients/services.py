@@ -11,6 +11,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
+from clinic import words
 from clinic.extensions import db
 from clinic.models import OPEN_STATUSES, Assignment, Client, Clinician, utcnow
 
@@ -79,7 +80,7 @@ def save_agenda(client: Client, agenda: str) -> bool:
 
 def client_overview(clinician_id: int, *, archived: bool = False, today: dt.date | None = None) -> Select:
     """Each client with counts of open, waiting-for-review and overdue worksheets, in one query."""
-    today = today or utcnow().date()
+    today = today or words.today()
     is_open = Assignment.status.in_(OPEN_STATUSES)
     return (
         select(

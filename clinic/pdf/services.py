@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from clinic import words
 from clinic.assignments.services import definition_of
 from clinic.config import PROJECT_ROOT
 from clinic.extensions import db
@@ -71,15 +72,6 @@ def default_paper() -> str:
     return by_lower.get(str(current_app.config["PAPER_SIZE"]).lower(), "A4")
 
 
-def print_date(value: dt.date | dt.datetime | None) -> str:
-    """A date as people write it (5 March 2026); datetimes are read in UTC."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.timezone.utc).date()
-    return f"{value.day} {value:%B %Y}"
-
-
 # --- how a worksheet is printed --------------------------------------------------------
 
 
@@ -120,9 +112,9 @@ def status_text(assignment: Assignment) -> str:
     response = assignment.response
     if assignment.status in SENT_STATUSES and response.submitted_at:
         label = "Submitted" if assignment.status == "submitted" else "Reviewed; submitted"
-        return f"{label} {print_date(response.submitted_at)}"
+        return f"{label} {words.date(response.submitted_at)}"
     if assignment.status == "in_progress" and response.saved_at:
-        return f"In progress; last saved {print_date(response.saved_at)}"
+        return f"In progress; last saved {words.date(response.saved_at)}"
     return STATUS_LABELS[assignment.status]
 
 
@@ -238,14 +230,14 @@ def author_of(clinician: Clinician) -> str:
 
 def assignment_pdf(assignment: Assignment, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
     """A filled-in worksheet with its summaries, flags and the clinician's comments."""
-    today = utcnow().date()
+    today = words.today()
     client_name = assignment.client.display_name
     inputs = {"sheet": sheet_inputs(assignment), "client": client_name, "author": author_of(clinician),
               "today": today}
 
     def html() -> str:
         return render_template("pdf/worksheet.html", sheet=filled_sheet(assignment), client_name=client_name,
-                               date_text=print_date(today), author=author_of(clinician), created=utcnow())
+                               date_text=words.date(today), author=author_of(clinician), created=utcnow())
 
     return cached_pdf(clinician, f"assignment:{assignment.id}", inputs, paper, html)
 
@@ -328,7 +320,7 @@ def _by_day(events: list[AssignmentEvent]) -> list[str]:
     """Events in words, one phrase per day: "assigned, started and submitted 3 March 2026"."""
     days: dict[str, list[str]] = {}
     for event in events:
-        days.setdefault(print_date(event.at), []).append(_event_words(event))
+        days.setdefault(words.date(event.at), []).append(_event_words(event))
     return [f"{_and_list(words)} {day}" for day, words in days.items()]
 
 
@@ -349,7 +341,7 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
         what = _by_day(events)
         saved_at = assignment.response.saved_at
         if saved_at and (since is None or saved_at > since) and (not events or saved_at > events[-1].at):
-            what.append(f"answers last saved {print_date(saved_at)}")
+            what.append(f"answers last saved {words.date(saved_at)}")
         if what:
             latest = max([e.at for e in events] + ([saved_at] if saved_at else []))
             found.append((latest, Change(title_of(assignment), STATUS_LABELS[assignment.status], tuple(what),
@@ -360,10 +352,10 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
 def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> tuple[str, dt.datetime | None]:
     if options.since_date is not None:
         since = dt.datetime.combine(options.since_date, dt.time(), tzinfo=dt.timezone.utc)
-        return f"What’s new since {print_date(options.since_date)}", since
+        return f"What’s new since {words.date(options.since_date)}", since
     if previous is not None:
-        return (f"What’s new since your last packet ({print_date(previous.created_at)}, for the session on "
-                f"{print_date(previous.session_date)})", previous.created_at)
+        return (f"What’s new since your last packet ({words.date(previous.created_at)}, for the session on "
+                f"{words.date(previous.session_date)})", previous.created_at)
     return "Everything so far (this is the first packet for this client)", None
 
 

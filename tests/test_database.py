@@ -6,11 +6,14 @@ PostgreSQL run too: the files are SQLite's), as `make run` does.
 
 from __future__ import annotations
 
+import contextlib
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from clinic import create_app
@@ -18,7 +21,7 @@ from clinic.assignments.services import assign, transition
 from clinic.auth.services import create_account
 from clinic.extensions import db
 from clinic.models import Assignment, Client
-from conftest import PASSWORD, IsolatedClient, login
+from conftest import PASSWORD, IsolatedClient, csrf_token, login
 
 
 @pytest.fixture
@@ -84,3 +87,41 @@ def test_an_existing_instance_folder_and_database_are_made_private(tmp_path):
     database.chmod(0o644)
     create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(instance)})
     assert (mode(instance), mode(database)) == (0o700, 0o600)
+
+
+def test_two_assigns_at_the_same_moment_make_one_open_copy_and_a_clear_message(app, make, clinician):
+    """Both requests check for an open copy before either writes: the database must refuse the second."""
+    record = make.client(clinician, display_name="Robin A.")
+    browsers = [app.test_client() for _ in range(2)]
+    tokens = []
+    for browser in browsers:
+        login(browser, clinician)
+        tokens.append(csrf_token(browser, f"/clients/{record.id}"))
+    both_checked = threading.Barrier(2, timeout=3)
+    workers: set[int] = set()
+
+    def after_execute(conn, cursor, statement, parameters, context, executemany) -> None:
+        if threading.get_ident() in workers and "FROM assignment" in statement and "status IN" in statement:
+            workers.discard(threading.get_ident())  # only the check before assigning
+            with contextlib.suppress(threading.BrokenBarrierError):  # PostgreSQL takes them in turn
+                both_checked.wait()
+
+    def send(browser, token):
+        workers.add(threading.get_ident())
+        with app.app_context():
+            return browser.post(f"/clients/{record.id}/assignments",
+                                data={"csrf_token": token, "worksheets": ["origins-mapping"]})
+
+    event.listen(db.engine, "after_cursor_execute", after_execute)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            responses = list(pool.map(send, browsers, tokens))
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after_execute)
+
+    assert sorted(response.status_code for response in responses) == [302, 409]
+    refused = next(response for response in responses if response.status_code == 409).get_data(as_text=True)
+    assert "nothing was assigned" in refused
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Assignment)
+                             .where(Assignment.client_id == record.id)) == 1

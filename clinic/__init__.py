@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic import cli, errors, security, words
 from clinic.config import PROJECT_ROOT, Defaults, load_secret_key, sqlite_url
+from clinic.database import make_private_folder, prepare_sqlite_file
 from clinic.extensions import csrf, db, login_manager, migrate
 from clinic.forms import error_list
 from clinic.worksheets import load_library
@@ -22,7 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, env, and `test_config` last."""
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=(test_config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
@@ -35,6 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", sqlite_url(app.instance_path))
+    make_private_folder(app.instance_path)
+    prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     if app.config.get("PROXY_FIX"):

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     event,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -112,6 +113,7 @@ ASSIGNMENT_STATUSES = ("assigned", "in_progress", "submitted", "reviewed", "canc
 # Still the client's to fill in (editable in the portal) / sent to the clinician (readable on review).
 OPEN_STATUSES = ("assigned", "in_progress")
 SENT_STATUSES = ("submitted", "reviewed")
+IS_OPEN_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 
 
 class Assignment(db.Model):
@@ -145,6 +147,9 @@ class Assignment(db.Model):
         ),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
         Index("ix_assignment_status_changed", "status", "status_changed_at"),
+        # At most one open copy of a worksheet per client, even when two assigns race.
+        Index("uq_assignment_open_worksheet", "client_id", "worksheet_id", unique=True,
+              sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),
     )
 
 

@@ -50,7 +50,6 @@ def assign(client_id: int):
         db.session.rollback()
         form.worksheets.errors.append(str(problem))
         return render_client_page(client, assign_form=form, status=409)
-    db.session.flush()
     for assignment in assignments:
         record("assignment.create", assignment, worksheet=assignment.worksheet_id)
     db.session.commit()

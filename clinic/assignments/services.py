@@ -11,6 +11,7 @@ import datetime as dt
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from clinic import words
@@ -100,7 +101,8 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
     """Assign every worksheet or none: a client never gets two open copies of one worksheet.
 
     That rule also makes a form sent twice harmless. The client's row is
-    locked first (PostgreSQL), so two such requests at once are taken in turn.
+    locked first (PostgreSQL), so two such requests at once are taken in turn;
+    where it cannot be (SQLite), the database's unique index refuses the second.
     """
     db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
     if client.archived:
@@ -110,7 +112,15 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
         titles = ", ".join(f"“{a.definition_snapshot['title']}”" for a in already)
         raise AssignmentProblem(f"{client.display_name} already has {titles} to do, so nothing was assigned. "
                                 "Leave the worksheets that are already assigned unticked.")
-    return [assign(client, worksheet_id, due_date=due_date, note=note, actor=actor) for worksheet_id in worksheet_ids]
+    name = client.display_name
+    assignments = [assign(client, worksheet_id, due_date=due_date, note=note, actor=actor)
+                   for worksheet_id in worksheet_ids]
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise AssignmentProblem(f"{name} was given one of these worksheets a moment ago, perhaps from another "
+                                "tab, so nothing was assigned. Reload the page to see it.") from None
+    return assignments
 
 
 def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:

@@ -85,20 +85,36 @@ class Sheet:
     evaluation: Evaluation | None = None
     comments: dict[str | None, list[Comment]] = field(default_factory=dict)
     status: str = ""
+    unsubmitted: bool = False  # a client's worksheet not (or no longer) sent: printed without its drafts
 
     @property
     def blank(self) -> bool:
-        return self.answers is None
+        return self.answers is None and not self.unsubmitted
 
 
 def blank_sheet(definition: Definition) -> Sheet:
     return Sheet(definition=definition, anchor=f"worksheet-{definition.id}")
 
 
+def submitted_answers(assignment: Assignment) -> dict[str, Any] | None:
+    """The answers the client sent, or None while the worksheet is not sent.
+
+    A response keeps only its latest answers, so a reopened worksheet's stored
+    answers may already be the client's new drafts: like the review page, a PDF
+    shows nothing of a worksheet until it is sent (again).
+    """
+    if assignment.status not in SENT_STATUSES:
+        return None
+    return assignment.response.answers or {}
+
+
 def filled_sheet(assignment: Assignment) -> Sheet:
-    """The assignment's answers with the summaries, flags and comments its definition leads to."""
+    """The assignment's sent answers with the summaries, flags and comments its definition leads to."""
     definition = definition_of(assignment)
-    answers = assignment.response.answers or {}
+    answers = submitted_answers(assignment)
+    if answers is None:
+        return Sheet(definition=definition, anchor=f"worksheet-{assignment.id}", status=status_text(assignment),
+                     unsubmitted=True)
     section_ids = {section.id for section in definition.sections}
     comments: dict[str | None, list[Comment]] = {}
     for comment in assignment.response.comments:
@@ -211,12 +227,11 @@ def cached_pdf(owner: Clinician, document: str, inputs: dict[str, Any], paper: s
 
 
 def sheet_inputs(assignment: Assignment) -> dict[str, Any]:
-    """What a printed worksheet depends on: its response's id, version and answers, and the comments."""
+    """What a printed worksheet depends on: its response's id and sent answers, and the comments."""
     response = assignment.response
     return {
         "assignment": [assignment.id, assignment.status, assignment.worksheet_id, assignment.worksheet_version],
-        "response": [response.id, response.version, _digest(response.answers), response.saved_at,
-                     response.submitted_at],
+        "response": [response.id, _digest(submitted_answers(assignment)), response.saved_at, response.submitted_at],
         "comments": [[c.id, c.section_id, c.updated_at, _digest(c.body)] for c in response.comments],
     }
 

@@ -16,7 +16,7 @@ from clinic.models import Client, Clinician, utcnow
 from clinic.portal.services import issue_link
 
 DEMO_EMAIL = "demo@groundwork.test"
-DEMO_PASSWORD = "groundwork-demo"
+DEMO_PASSWORD = "calm harbour lantern"
 
 # A realistic, fictional set of answers to the partner-source checklist.
 PARTNER_SOURCE_ANSWERS = {

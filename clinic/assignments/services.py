@@ -12,7 +12,7 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload, undefer
 
 from clinic import words
 from clinic.extensions import db
@@ -49,7 +49,10 @@ class AssignmentProblem(ValueError):
 
 def get_own_assignment(assignment_id: int) -> Assignment:
     """The signed-in clinician's assignment, or 404 (load, then authorize)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.scalar(
+        select(Assignment).where(Assignment.id == assignment_id)
+        .options(joinedload(Assignment.client), undefer(Assignment.definition_snapshot))
+    )
     if assignment is None or assignment.client.clinician_id != current_user.id:
         abort(404)
     return assignment
@@ -68,6 +71,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         client=client,
         worksheet_id=definition.id,
         worksheet_version=definition.version,
+        title=definition.title,
         definition_snapshot=definition.snapshot(),
         due_date=due_date,
         note_to_client=note,
@@ -109,7 +113,7 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
         raise AssignmentProblem(f"{client.display_name} is archived. Restore them to assign worksheets.")
     already = open_copies(client, worksheet_ids)
     if already:
-        titles = ", ".join(f"“{a.definition_snapshot['title']}”" for a in already)
+        titles = ", ".join(f"“{a.title}”" for a in already)
         raise AssignmentProblem(f"{client.display_name} already has {titles} to do, so nothing was assigned. "
                                 "Leave the worksheets that are already assigned unticked.")
     name = client.display_name

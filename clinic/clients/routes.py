@@ -23,6 +23,7 @@ from clinic.clients.pagination import paginate
 from clinic.clients.services import (
     ClientProblem,
     client_overview,
+    clients_of,
     create_client,
     get_own_client,
     save_agenda,
@@ -55,7 +56,7 @@ def dashboard():
         waiting=paginate(waiting_for_review(current_user.id), "waiting"),
         overdue=paginate(overdue(current_user.id), "overdue"),
         activity=recent_activity(current_user.id),
-        clients=paginate(client_overview(current_user.id), "clients", rows=True),
+        clients=client_overview(paginate(clients_of(current_user.id), "clients")),
         today=words.today(),
     )
 
@@ -64,7 +65,7 @@ def dashboard():
 @login_required
 def archived():
     return audited_page("clients/archived.html", "clients.archived_view",
-                        clients=paginate(client_overview(current_user.id, archived=True), "clients", rows=True))
+                        clients=client_overview(paginate(clients_of(current_user.id, archived=True), "clients")))
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])

@@ -20,7 +20,6 @@ from clinic.pdf.services import (
     last_packet,
     packet_candidates,
     status_text,
-    title_of,
 )
 from clinic.worksheets.forms import DateInputField
 
@@ -57,7 +56,7 @@ class PacketForm(BaseForm):
 
 
 def _worksheet_label(assignment: Assignment) -> str:
-    return f"{title_of(assignment)} ({status_text(assignment)})"
+    return f"{assignment.title} ({status_text(assignment)})"
 
 
 def packet_form(client: Client, formdata=None) -> PacketForm:

@@ -20,9 +20,9 @@ from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -132,10 +132,6 @@ def status_text(assignment: Assignment) -> str:
     if assignment.status == "in_progress" and response.saved_at:
         return f"In progress; last saved {words.date(response.saved_at)}"
     return STATUS_LABELS[assignment.status]
-
-
-def title_of(assignment: Assignment) -> str:
-    return assignment.definition_snapshot.get("title") or assignment.worksheet_id
 
 
 def write_in_lines(item: Any) -> int:
@@ -308,13 +304,18 @@ class Packet:
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
-    """The client's worksheets that have something to print, most recently active first."""
+    """The client's worksheets that have something to print, most recently active first.
+
+    Only what the packet form lists (title, status, dates): no snapshots, no comments.
+    """
     return list(db.session.scalars(
-        select(Assignment)
-        .where(Assignment.client_id == client.id, Assignment.status.in_(PACKET_STATUSES))
-        .options(selectinload(Assignment.response).selectinload(Response.comments))
-        .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc())
+        _printable(client).options(joinedload(Assignment.response))
     ))
+
+
+def _printable(client: Client) -> Select:
+    return (select(Assignment).where(Assignment.client_id == client.id, Assignment.status.in_(PACKET_STATUSES))
+            .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()))
 
 
 def last_packet(client: Client, before: dt.date | None = None) -> PacketExport | None:
@@ -359,7 +360,7 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
             what.append(f"answers last saved {words.date(saved_at)}")
         if what:
             latest = max([e.at for e in events] + ([saved_at] if saved_at else []))
-            found.append((latest, Change(title_of(assignment), STATUS_LABELS[assignment.status], tuple(what),
+            found.append((latest, Change(assignment.title, STATUS_LABELS[assignment.status], tuple(what),
                                          anchors.get(assignment.id))))
     return [change for _, change in sorted(found, key=lambda pair: pair[0], reverse=True)]
 
@@ -377,13 +378,15 @@ def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> t
 def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> tuple[bytes, bool]:
     """The session-prep packet, and a PacketExport so the next packet can say what changed since."""
     chosen = set(options.assignment_ids)
-    candidates = packet_candidates(client)
-    included = [a for a in candidates if a.id in chosen]
+    included = list(db.session.scalars(
+        _printable(client).where(Assignment.id.in_(chosen))
+        .options(undefer(Assignment.definition_snapshot), selectinload(Assignment.response).selectinload(Response.comments))
+    ))
     sheets = tuple(filled_sheet(a) for a in included)
     heading, since = _changes_heading(options, last_packet(client, before=options.session_date))
     changes = tuple(changes_since(client, since, {a.id: s.anchor for a, s in zip(included, sheets)}))
     outstanding = tuple(
-        Outstanding(title_of(a), STATUS_LABELS[a.status], a.due_date)
+        Outstanding(a.title, STATUS_LABELS[a.status], a.due_date)
         for a in _not_yet_in(client) if a.id not in chosen
     )
     packet = Packet(

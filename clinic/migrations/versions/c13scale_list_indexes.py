@@ -1,7 +1,7 @@
 """Lists without snapshots: the title on the assignment, indexes for counts, pages and recent activity
 
 Revision ID: c13scale_list_indexes
-Revises: 79a070f00fc1
+Revises: c11data_database_promises
 Create Date: 2026-12-03 08:15:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c13scale_list_indexes'
-down_revision = '79a070f00fc1'
+down_revision = 'c11data_database_promises'
 branch_labels = None
 depends_on = None
 

@@ -66,9 +66,10 @@ def _register_blueprints(app: Flask) -> None:
     from clinic.clients.routes import bp as clients_bp
     from clinic.pdf.routes import bp as pdf_bp
     from clinic.portal.routes import bp as portal_bp
+    from clinic.trends.routes import bp as trends_bp
     from clinic.worksheets.routes import bp as worksheets_bp
 
-    for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp):
+    for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp, trends_bp):
         app.register_blueprint(blueprint)
     # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404.
     app.add_url_rule("/favicon.ico", "favicon",

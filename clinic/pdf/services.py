@@ -44,6 +44,7 @@ from clinic.models import (
     utcnow,
 )
 from clinic.pdf.fetcher import STATIC_BASE_URL, STATIC_ROOT, StaticFilesFetcher
+from clinic.trends.services import Trend, client_trends
 from clinic.worksheets import Definition, Evaluation, evaluate
 
 # Paper sizes a PDF can be made in: the CSS page size (also the value in forms and
@@ -57,6 +58,8 @@ TEMPLATE_SOURCES = (
     "templates/worksheets/_answers.html",
     "templates/worksheets/_items.html",
     "templates/worksheets/_summary.html",
+    "templates/trends/*.html",
+    "clinic/trends/charts.py",
     "clinic/static/css/print.css",
 )
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
@@ -301,6 +304,8 @@ class Packet:
     outstanding: tuple[Outstanding, ...]
     agenda: str
     agenda_updated_at: dt.datetime | None
+    trends: tuple[Trend, ...] = ()  # of the included worksheets sent more than once
+    since: dt.datetime | None = None  # what the cover looks back to ("since last session")
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
@@ -389,16 +394,19 @@ def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> 
         Outstanding(a.title, STATUS_LABELS[a.status], a.due_date)
         for a in _not_yet_in(client) if a.id not in chosen
     )
+    included_worksheets = {a.worksheet_id for a in included}
     packet = Packet(
         client_name=client.display_name, author=author_of(clinician), created=utcnow(),
         session_date=options.session_date, changes_heading=heading, changes=changes, sheets=sheets,
         outstanding=outstanding, agenda=client.agenda or "", agenda_updated_at=client.agenda_updated_at,
+        trends=tuple(t for t in client_trends(client) if t.worksheet_id in included_worksheets), since=since,
     )
     inputs = {
         "client": [client.id, client.display_name], "author": packet.author, "today": packet.created.date(),
         "session": options.session_date, "heading": heading, "changes": [asdict(c) for c in changes],
         "outstanding": [asdict(o) for o in outstanding], "agenda": [_digest(packet.agenda), client.agenda_updated_at],
         "sheets": [sheet_inputs(a) for a in included],
+        "trends": [[asdict(t), t.last_seen(since)] for t in packet.trends],
     }
 
     def html() -> str:

@@ -1,11 +1,12 @@
 """Assignment flag level: the most urgent flag raised when the answers were sent
 
 Revision ID: c10content_flag_level
-Revises: 79a070f00fc1
+Revises: c13scale_list_indexes
 Create Date: 2026-12-03 08:15:00
 
 Worksheets already sent get their level from their own snapshot and answers,
-so a safety flag raised before this change shows on the dashboard too.
+so a safety flag raised before this change shows on the dashboard too. The
+level joins the index the client counts are read from.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from clinic.worksheets import Definition, evaluate
 
 
 revision = 'c10content_flag_level'
-down_revision = '79a070f00fc1'
+down_revision = 'c13scale_list_indexes'
 branch_labels = None
 depends_on = None
 
@@ -23,7 +24,9 @@ def upgrade():
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('flag_level', sa.String(length=20), nullable=True))
         batch_op.create_check_constraint('flag_level_known', "flag_level IN ('safety', 'attention')")
-        batch_op.create_index('ix_assignment_client_flag_level', ['client_id', 'flag_level'], unique=False)
+        batch_op.drop_index('ix_assignment_client_status_due')
+        batch_op.create_index('ix_assignment_client_status_due',
+                              ['client_id', 'status', 'due_date', 'status_changed_at', 'flag_level'], unique=False)
 
     assignment = sa.table('assignment', sa.column('id', sa.Integer), sa.column('status', sa.String),
                           sa.column('definition_snapshot', sa.JSON), sa.column('flag_level', sa.String))
@@ -42,6 +45,8 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('assignment', schema=None) as batch_op:
-        batch_op.drop_index('ix_assignment_client_flag_level')
+        batch_op.drop_index('ix_assignment_client_status_due')
+        batch_op.create_index('ix_assignment_client_status_due',
+                              ['client_id', 'status', 'due_date', 'status_changed_at'], unique=False)
         batch_op.drop_constraint('flag_level_known', type_='check')
         batch_op.drop_column('flag_level')

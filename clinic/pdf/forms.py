@@ -22,7 +22,7 @@ from clinic.pdf.services import (
     status_text,
     title_of,
 )
-from clinic.worksheets.forms import DateInputField
+from clinic.worksheets.fields import DateInputField
 
 SINCE_LAST_PACKET = "last-packet"
 SINCE_DATE = "date"

@@ -46,6 +46,9 @@ class Defaults:
     # Shown under the standard crisis note on every portal page.
     CRISIS_LINE = ""
     PAPER_SIZE = "A4"  # or "letter"
+    # The practice's time zone (IANA name, e.g. "Europe/London") for every date and time shown;
+    # empty means the server's own.
+    TIMEZONE = ""
     PER_PAGE = 20
 
 

@@ -1,7 +1,7 @@
 """Two-step sign-in: TOTP secret, recovery codes, practice settings
 
 Revision ID: c11signin_two_step
-Revises: 79a070f00fc1
+Revises: c13scale_list_indexes
 Create Date: 2026-12-03 08:06:20.151330
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c11signin_two_step'
-down_revision = '79a070f00fc1'
+down_revision = 'c13scale_list_indexes'
 branch_labels = None
 depends_on = None
 

@@ -127,6 +127,18 @@ def test_wrong_codes_are_audited_and_made_to_wait(app, with_two_step, clinician)
     assert client.get("/").status_code == 302
 
 
+def test_wrong_codes_elsewhere_never_lock_the_clinician_out_of_their_own_browser(app, with_two_step, clinician):
+    """Someone who has the password still cannot keep the clinician out by typing wrong codes."""
+    client, secret, _ = with_two_step
+    attacker = app.test_client()
+    login(attacker, clinician)
+    for _ in range(2 * app.config["LOGIN_MAX_FAILURES"]):
+        post_form(attacker, "/login/code", {"code": "123456"})
+    assert post_form(attacker, "/login/code", {"code": code_for(secret, 1)}).status_code == 429
+    login(client, clinician)
+    assert post_form(client, "/login/code", {"code": code_for(secret, 1)}).headers["Location"] == "/"
+
+
 def test_the_code_must_follow_the_password_within_five_minutes(with_two_step, clinician):
     client, secret, _ = with_two_step
     login(client, clinician)

@@ -199,7 +199,8 @@ def second_step():
     form = SecondStepForm()
     wait = None
     if form.validate_on_submit():
-        keys, backoff = [second_step_key(clinician)], sign_in_backoff()
+        # As with passwords: wrong codes on a recognised browser count against that browser only.
+        keys, backoff = [device_key(clinician) or second_step_key(clinician)], sign_in_backoff()
         wait = throttle.reserve(keys, backoff)
         if wait is None:
             passed_with = two_step.second_step_passed(clinician, form.code.data)

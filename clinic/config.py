@@ -21,7 +21,8 @@ class Defaults:
     IDLE_MINUTES = 15
     # Clients are signed out of the portal after this many idle minutes.
     PORTAL_IDLE_MINUTES = 60
-    PORTAL_LINK_DAYS = 30
+    # Client links stop working after this many days (or when revoked or replaced).
+    PORTAL_LINK_DAYS = 14
     # Failed sign-ins allowed per account and per address in one window.
     LOGIN_MAX_FAILURES = 5
     LOGIN_WINDOW_MINUTES = 15

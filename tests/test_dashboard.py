@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from clinic.assignments.services import add_comment, assign, transition
 from clinic.extensions import db
-from clinic.models import Assignment, utcnow
+from clinic.models import OPEN_STATUSES, Assignment, utcnow
 from conftest import login
 
 LAST_WEEK = utcnow().date() - dt.timedelta(days=7)
@@ -99,12 +99,21 @@ def test_odd_query_parameters_never_break_a_paged_list_or_its_links(signed_in, m
 
 
 def add_assignments(clients, count: int) -> None:
-    """`count` assignments spread over the clients, in every status, a third of them overdue."""
+    """`count` assignments spread over the clients, in every status, a third of them overdue.
+
+    A client has at most one open copy of a worksheet: the later ones are sent.
+    """
     statuses = itertools.cycle(STEPS)
+    open_copies = {(record.id, "origins-mapping") for record in clients for assignment in record.assignments
+                   if assignment.status in OPEN_STATUSES}
     for number in range(count):
-        assignment = assign(clients[number % len(clients)], "origins-mapping", actor="test",
-                            due_date=LAST_WEEK if number % 3 == 0 else None)
-        for step in STEPS[next(statuses)]:
+        record = clients[number % len(clients)]
+        assignment = assign(record, "origins-mapping", actor="test", due_date=LAST_WEEK if number % 3 == 0 else None)
+        status = next(statuses)
+        if status in OPEN_STATUSES:
+            status = "submitted" if (record.id, "origins-mapping") in open_copies else status
+            open_copies.add((record.id, "origins-mapping"))
+        for step in STEPS[status]:
             transition(assignment, step, actor="client")
     db.session.commit()
 

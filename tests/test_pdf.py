@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from clinic import words
 from clinic.assignments.services import definition_of, reopen
 from clinic.extensions import db
 from clinic.models import AuditEvent, Comment, PdfCacheEntry
@@ -127,7 +128,7 @@ def test_every_page_names_the_client_worksheet_and_page_of_pages(signed_in, make
     pages = page_texts(signed_in.get(f"/assignments/{assignment.id}/pdf").data)
 
     assert len(pages) >= 2
-    today = services.print_date(dt.datetime.now(dt.timezone.utc))
+    today = words.date(dt.datetime.now(dt.timezone.utc))
     for number, page in enumerate(pages, start=1):
         assert "Jordan Ellis" in page
         assert f"Page {number} of {len(pages)}" in page

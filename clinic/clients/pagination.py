@@ -47,16 +47,15 @@ class Page:
         return f"{path}?{urlencode(list(query.items(multi=True)))}#{self.param}"
 
 
-def paginate(statement: Select, param: str, *, rows: bool = False) -> Page:
+def paginate(statement: Select, param: str) -> Page:
     """One page of `statement` (two queries: the count, then the page's items).
 
     The page number comes from the request's `param`; a number past the end
-    shows the last page. `rows=True` keeps every selected column, not only the first.
+    shows the last page.
     """
     per_page = current_app.config["PER_PAGE"]
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, request.args.get(param, 1, type=int)), pages)
-    result = db.session.execute(statement.limit(per_page).offset((number - 1) * per_page))
-    items = list(result.all() if rows else result.scalars().all())
+    items = list(db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))
     return Page(items=items, number=number, per_page=per_page, total=total, param=param)

@@ -41,6 +41,7 @@ from clinic.extensions import db
 from clinic.forms import error_list
 from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
+from clinic.portal.logs import redact_request_logs
 from clinic.portal.services import (
     LINK_DAYS_MAX,
     SaveRefused,
@@ -59,6 +60,7 @@ from clinic.worksheets.forms import REQUIRED_MESSAGE
 from clinic.worksheets.schema import OPTION_VALUE_PATTERN
 
 bp = Blueprint("portal", __name__)
+bp.record_once(lambda state: redact_request_logs())
 
 SESSION_CLIENT = "portal_client_id"
 SESSION_LINK = "portal_link_id"

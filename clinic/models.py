@@ -264,10 +264,18 @@ class PortalLink(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Portal sessions carry the version they started with; "Leave" bumps it, ending every copy of them.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     client: Mapped[Client] = relationship()
 
-    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        CheckConstraint("session_version >= 0", name="session_version_not_negative"),
+        # A client has one link that is not revoked: a new one revokes the others.
+        Index("uq_portal_link_one_unrevoked", "client_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
 
 
 class AuditEvent(db.Model):

@@ -247,7 +247,7 @@ def home():
 def _own_assignment(assignment_id: int) -> Assignment:
     """The signed-in client's assignment, or 404 (load, then authorize)."""
     assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id)
-                                   .options(undefer(Assignment.definition_snapshot)))
+                                   .options(undefer(Assignment.definition_snapshot), joinedload(Assignment.response)))
     if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == "cancelled":
         abort(404)
     return assignment

@@ -35,6 +35,7 @@ from werkzeug.exceptions import HTTPException
 from clinic import audit, throttle
 from clinic.assignments.services import definition_of
 from clinic.auth.routes import safe_next
+from clinic.clients.pagination import paginate
 from clinic.clients.services import get_own_client
 from clinic.errors import render_error
 from clinic.extensions import db
@@ -224,15 +225,15 @@ def leave():
 @client_required
 def home():
     client = g.portal_client
-    worksheets = (select(Assignment).options(joinedload(Assignment.response))
-                  .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at))
+    worksheets = select(Assignment).options(joinedload(Assignment.response))
     to_do = db.session.scalars(
         worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
         .options(undefer(Assignment.definition_snapshot))
+        .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at)
     ).all()
-    done = db.session.scalars(
-        worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
-    ).all()
+    # Sent worksheets, the latest first, a page at a time: years of them stay quick to show.
+    done = paginate(worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
+                    .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()), "done")
     audit.record("portal.home_viewed", client)
     page = render_template(
         "portal/home.html",

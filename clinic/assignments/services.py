@@ -11,7 +11,7 @@ import datetime as dt
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager, joinedload, undefer
+from sqlalchemy.orm import contains_eager, joinedload
 
 from clinic.extensions import db
 from clinic.models import (
@@ -22,6 +22,7 @@ from clinic.models import (
     Client,
     Comment,
     Response,
+    WorksheetSnapshot,
     utcnow,
 )
 from clinic.worksheets import Definition
@@ -49,7 +50,7 @@ def get_own_assignment(assignment_id: int) -> Assignment:
     """The signed-in clinician's assignment, or 404 (load, then authorize)."""
     assignment = db.session.scalar(
         select(Assignment).where(Assignment.id == assignment_id)
-        .options(joinedload(Assignment.client), undefer(Assignment.definition_snapshot))
+        .options(joinedload(Assignment.client), joinedload(Assignment.snapshot))
     )
     if assignment is None or assignment.client.clinician_id != current_user.id:
         abort(404)
@@ -70,7 +71,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         worksheet_id=definition.id,
         worksheet_version=definition.version,
         title=definition.title,
-        definition_snapshot=definition.snapshot(),
+        snapshot=WorksheetSnapshot.of(definition.snapshot()),
         due_date=due_date,
         note_to_client=note,
         status="assigned",
@@ -79,7 +80,8 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
     )
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
-    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now))
+    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now,
+                                   clinician=client.clinician))
     return assignment
 
 
@@ -123,7 +125,7 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
         )
     now = utcnow()
     db.session.add(AssignmentEvent(assignment=assignment, from_status=assignment.status, to_status=to_status,
-                                   actor=actor, at=now))
+                                   actor=actor, at=now, clinician=assignment.client.clinician))
     assignment.status = to_status
     assignment.status_changed_at = now
     if to_status == "submitted":
@@ -182,7 +184,7 @@ def recent_activity(clinician_id: int, limit: int = 10) -> list[AssignmentEvent]
         select(AssignmentEvent)
         .join(AssignmentEvent.assignment).join(Assignment.client)
         .options(contains_eager(AssignmentEvent.assignment).contains_eager(Assignment.client))
-        .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None))
+        .where(AssignmentEvent.clinician_id == clinician_id, Client.archived_at.is_(None))
         .order_by(AssignmentEvent.at.desc(), AssignmentEvent.id.desc())
         .limit(limit)
     ))

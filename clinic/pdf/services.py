@@ -22,7 +22,7 @@ import weasyprint
 from flask import current_app, render_template
 from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -373,7 +373,7 @@ def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> 
     chosen = set(options.assignment_ids)
     included = list(db.session.scalars(
         _printable(client).where(Assignment.id.in_(chosen))
-        .options(undefer(Assignment.definition_snapshot), selectinload(Assignment.response).selectinload(Response.comments))
+        .options(joinedload(Assignment.snapshot), selectinload(Assignment.response).selectinload(Response.comments))
     ))
     sheets = tuple(filled_sheet(a) for a in included)
     heading, since = _changes_heading(options, last_packet(client, before=options.session_date))

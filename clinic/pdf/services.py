@@ -61,6 +61,8 @@ TEMPLATE_SOURCES = (
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
 PACKET_STATUSES = ("in_progress", *SENT_STATUSES)
 PACKET_DEFAULT_STATUSES = SENT_STATUSES
+# The packet form offers this many of the latest worksheets; older ones print from their own review page.
+PACKET_CHOICES = 20
 STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
                  "reviewed": "Reviewed", "cancelled": "Cancelled"}
 
@@ -297,12 +299,12 @@ class Packet:
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
-    """The client's worksheets that have something to print, most recently active first.
+    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES).
 
     Only what the packet form lists (title, status, dates): no snapshots, no comments.
     """
     return list(db.session.scalars(
-        _printable(client).options(joinedload(Assignment.response))
+        _printable(client).options(joinedload(Assignment.response)).limit(PACKET_CHOICES)
     ))
 
 

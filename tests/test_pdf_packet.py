@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from clinic.extensions import db
 from clinic.models import AuditEvent, PacketExport, utcnow
 from clinic import words
+from clinic.pdf.services import PACKET_CHOICES
 from clinic.worksheets import evaluate
 from conftest import post_form
 from sample_answers import sample_answers
@@ -228,3 +229,11 @@ def test_the_packet_reads_the_database_the_same_number_of_times_for_one_or_six_w
         return counter.count
 
     assert queries_for(1) == queries_for(6)
+
+
+def test_the_form_offers_only_the_latest_worksheets_of_a_long_history(signed_in, make, jordan, submitted):
+    latest = [make.assignment(jordan, "origins-mapping", status="reviewed") for _ in range(PACKET_CHOICES)]
+    page = signed_in.get(f"/clients/{jordan.id}/packet").get_data(as_text=True)
+    offered = re.findall(r'name="packet-assignments" type="checkbox" value="(\d+)"', page)
+    assert sorted(map(int, offered)) == sorted(a.id for a in latest)
+    assert f"These are the {PACKET_CHOICES} most recent; print older ones from their own page." in page

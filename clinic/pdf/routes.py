@@ -22,6 +22,7 @@ for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_o
     bp.add_app_template_global(_helper)
 bp.add_app_template_global(services.default_paper, "pdf_default_paper")
 bp.add_app_template_global(services.PAPER_SIZES, "pdf_paper_sizes")
+bp.add_app_template_global(services.PACKET_CHOICES, "pdf_packet_choices")
 
 
 def _paper() -> str:

@@ -12,12 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
-
-from clinic.assignments.services import definition_of
-from clinic.extensions import db
-from clinic.models import SENT_STATUSES, Assignment, Client, Response
+from clinic.assignments.services import definition_of, sent_history
+from clinic.models import Assignment, Client
 from clinic.worksheets import Definition, evaluate
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
 
@@ -89,21 +85,6 @@ class Figure:
     value: float | None
     minimum: float
     maximum: float
-
-
-def sent_history(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
-    """The client's submitted worksheets with their answers, oldest first, in one query."""
-    query = (
-        select(Assignment)
-        .join(Assignment.response)
-        .options(contains_eager(Assignment.response))
-        .where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
-               Response.submitted_at.is_not(None))
-        .order_by(Assignment.worksheet_id, Response.submitted_at, Assignment.id)
-    )
-    if worksheet_id is not None:
-        query = query.where(Assignment.worksheet_id == worksheet_id)
-    return list(db.session.scalars(query))
 
 
 def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:

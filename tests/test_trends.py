@@ -13,6 +13,7 @@ import pytest
 from markupsafe import escape
 from PIL import Image
 
+from clinic import words
 from clinic.extensions import db
 from clinic.trends.services import client_trends, figures
 from clinic.worksheets import evaluate
@@ -91,7 +92,7 @@ def test_the_values_are_the_engines_figures_for_each_submission_oldest_first(app
     sent = send_weekly(make, robin, "partner-source-checklist", 3)
     [trend] = client_trends(robin)
     assert trend.assignment_ids == tuple(a.id for a in sent)
-    assert trend.dates == tuple((FIRST_SENT + dt.timedelta(weeks=w)).date() for w in range(3))
+    assert trend.dates == tuple(words.local(FIRST_SENT + dt.timedelta(weeks=w)).date() for w in range(3))
     counts = [next(r for r in evaluate(app.extensions["worksheets"][a.worksheet_id], a.response.answers).summaries
                    if r.kind == "count") for a in sent]
     chart = next(c for c in trend.charts if c.id == counts[0].id)
@@ -169,8 +170,7 @@ def test_the_review_page_marks_this_submission(signed_in, make, robin):
     over_time = section(page, "trend")
     assert "the dotted line marks this one" in over_time
     marked = re.findall(r'<th scope="row">([^<]+) \(this one\)</th>', over_time)
-    day = f"{sent[1].response.submitted_at.day} {sent[1].response.submitted_at:%b %Y}"
-    assert marked and set(marked) == {day}
+    assert marked and set(marked) == {words.date(sent[1].response.submitted_at)}
     assert "This one" in SVG_ELEMENT.search(over_time).group(0)
 
 
@@ -207,7 +207,7 @@ def test_the_packet_cover_shows_what_moved_since_last_session(signed_in, make, r
     [trend] = client_trends(robin)
     seen = trend.index_of(first[-1].id)
     moves = trend.moves(later[0].response.submitted_at - dt.timedelta(seconds=1))
-    assert f"Last session ({trend.dates[seen].day} {trend.dates[seen]:%b %Y})" in front
+    assert f"Last session ({words.date(trend.dates[seen])})" in front
     for move in moves:
         assert move.label in front
     assert weasyprint_log() == []

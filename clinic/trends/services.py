@@ -14,6 +14,7 @@ from typing import Any
 
 from clinic.assignments.services import definition_of, sent_history
 from clinic.models import Assignment, Client
+from clinic.words import local
 from clinic.worksheets import Definition, evaluate
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
 
@@ -50,7 +51,8 @@ class Trend:
 
     @property
     def dates(self) -> tuple[dt.date, ...]:
-        return tuple(moment.date() for moment in self.submitted_at)
+        """The day each was sent, on the practice's calendar."""
+        return tuple(local(moment).date() for moment in self.submitted_at)
 
     def index_of(self, assignment_id: int) -> int | None:
         return self.assignment_ids.index(assignment_id) if assignment_id in self.assignment_ids else None

@@ -52,7 +52,7 @@ from clinic.portal.services import (
     revoke_link,
     save_answers,
 )
-from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, validate
+from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, hidden_items, validate
 from clinic.worksheets.forms import REQUIRED_MESSAGE
 from clinic.worksheets.schema import OPTION_VALUE_PATTERN
 
@@ -358,7 +358,8 @@ def _show(assignment: Assignment, definition: Definition, *, form=None, problem:
     db.session.commit()
     if assignment.status not in OPEN_STATUSES:
         return render_template("portal/submitted.html", assignment=assignment, definition=definition,
-                               answers=response.answers, problem=problem), code
+                               answers=response.answers, hidden=hidden_items(definition, response.answers),
+                               problem=problem), code
     if form is None:
         form = build_form(definition, answers=response.answers, formdata=None)
         _add_requested_rows(definition, form)

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Optional, StopValidation, Validati
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from clinic.forms import BaseForm
-from clinic.worksheets.evaluation import Answers, is_answered
+from clinic.worksheets.conditions import Answers, hidden_items, is_answered
 from clinic.worksheets.schema import (
     DateItem,
     Definition,
@@ -252,10 +252,10 @@ def _form_data(definition: Definition, answers: Answers) -> dict[str, Any]:
     return {item.id: answers[item.id] for item in definition.items if item.id in answers}
 
 
-def _validate_required_in_rows(definition: Definition, form: FlaskForm) -> bool:
-    """In each non-empty row, the group's required sub-items must be answered."""
+def _validate_required_in_rows(definition: Definition, form: FlaskForm, hidden: frozenset[str]) -> bool:
+    """In each non-empty row of a group shown, the group's required sub-items must be answered."""
     ok = True
-    for group in (i for i in definition.items if isinstance(i, Group)):
+    for group in (i for i in definition.items if isinstance(i, Group) and i.id not in hidden):
         for entry in form[group.id].entries:
             if not _row_answers(group, entry):
                 continue
@@ -267,11 +267,19 @@ def _validate_required_in_rows(definition: Definition, form: FlaskForm) -> bool:
 
 
 def validate(definition: Definition, form: FlaskForm, *, final: bool) -> bool:
-    """Validate a worksheet form; on final submission also the required cells of rows."""
+    """Validate a worksheet form; on final submission also the required cells of rows.
+
+    A final submission asks nothing of items hidden by their `show_if`; what a
+    draft must be (well-formed, within limits) holds for hidden items too.
+    """
     valid = form.validate()
-    if final:
-        valid = _validate_required_in_rows(definition, form) and valid
-    return valid
+    if not final:
+        return valid
+    hidden = hidden_items(definition, answers_from_form(definition, form))
+    for item_id in hidden:
+        form[item_id].errors = []
+    valid = not form.errors
+    return _validate_required_in_rows(definition, form, hidden) and valid
 
 
 def _clean(value: Any) -> Any:

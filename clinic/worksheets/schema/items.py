@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, field_validator, model_validator
 
 from clinic.worksheets.schema.base import OptionValue, ShortLabel, Slug, Strict, Text
+from clinic.worksheets.schema.rules import Condition
 
 
 class Option(Strict):
@@ -31,6 +32,7 @@ class ItemBase(Strict):
     help: Text | None = None
     required: bool = True
     tags: tuple[Slug, ...] = ()
+    show_if: Condition | None = None
 
     @property
     def title(self) -> str:
@@ -177,6 +179,9 @@ class Group(ItemBase):
     def _rows(self) -> Group:
         if self.min_rows > self.max_rows:
             raise ValueError(f"min_rows ({self.min_rows}) must not be above max_rows ({self.max_rows})")
+        for sub in self.items:
+            if sub.show_if is not None:
+                raise ValueError(f"item {sub.id!r}: show_if is not available inside a group; put it on the group")
         return self
 
     def display(self, value: Any) -> str:

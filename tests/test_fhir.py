@@ -15,10 +15,12 @@ from clinic.assignments.services import definition_of
 from clinic.extensions import db
 from clinic.fhir.services import questionnaire, questionnaire_response
 from clinic.models import AuditEvent
-from clinic.worksheets import Group, is_answered
+from clinic.worksheets import Group, hidden_items, is_answered, load_definition
 from clinic.worksheets.schema import MultiChoice
 from sample_answers import sample_answers
 from test_pdf import WORKSHEETS
+from test_show_if import CHANGED_TO_NEVER, CONDITIONAL, with_items
+from test_worksheet_loader import write
 
 
 # fhir.resources checks structure and data types but not these code lists (R4 value sets).
@@ -194,3 +196,89 @@ def test_another_clinicians_client_and_worksheets_are_not_exported(signed_in, ma
     assert signed_in.get(f"/clients/{other.id}/fhir").status_code == 404
     assert signed_in.get(f"/assignments/{sent.id}/fhir").status_code == 404
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action.like("fhir%"))) is None
+
+
+# --- conditional items (show_if) --------------------------------------------------------------
+
+
+@pytest.fixture
+def conditional(tmp_path):
+    return load_definition(write(tmp_path, CONDITIONAL, name="conditional"))
+
+
+def sent_with(make, person, definition, answers):
+    """A sent worksheet of a definition that is not in the library (its snapshot is what counts)."""
+    assignment = make.assignment(person, "origins-mapping", status="submitted", answers=answers)
+    assignment.worksheet_id = definition.id
+    assignment.definition_snapshot = definition.snapshot()
+    db.session.commit()
+    return assignment
+
+
+def test_show_if_becomes_enable_when(conditional):
+    resource = questionnaire(conditional)
+    Questionnaire.model_validate(resource)
+    by_link = {item["linkId"]: item for item in all_items(resource["item"])}
+    system = f"{resource['url']}:hot-cold"
+    # not_in [never] on a choice: enabled by each of the other options.
+    assert by_link["hot-cold-example"]["enableBehavior"] == "any"
+    assert [(t["question"], t["operator"], t["answerCoding"]["code"], t["answerCoding"]["system"])
+            for t in by_link["hot-cold-example"]["enableWhen"]] == [
+        ("hot-cold", "=", code, system) for code in ("rarely", "sometimes", "often")]
+    assert [t["answerCoding"]["code"] for t in by_link["upset"]["enableWhen"]] == ["often", "sometimes"]
+    assert [(t["question"], t["answerCoding"]["code"]) for t in by_link["upset-detail"]["enableWhen"]] == [
+        ("upset", "a-lot")]
+    assert "enableBehavior" not in by_link["upset-detail"]
+    assert "enableWhen" not in by_link["anything-else"]
+
+
+@pytest.mark.parametrize("show_if, expected", [
+    ({"item": "count", "gte": 3}, ([("count", "exists", True), ("count", ">=", 3)], "all")),
+    ({"item": "count", "in": [1, 2]}, ([("count", "=", 1), ("count", "=", 2)], "any")),
+    ({"item": "count", "not_in": [0]}, ([("count", "exists", True), ("count", "!=", 0)], "all")),
+    ({"all": [{"item": "count", "gte": 1}, {"item": "count", "lte": 5}]},
+     ([("count", "exists", True), ("count", ">=", 1), ("count", "exists", True), ("count", "<=", 5)], "all")),
+])
+def test_number_conditions_become_comparisons(tmp_path, show_if, expected):
+    data = {**CONDITIONAL, "sections": [{"id": "numbers", "title": "Numbers", "items": [
+        {"id": "count", "type": "number", "label": "How many times?", "min": 0, "max": 50},
+        {"id": "which", "type": "short_text", "label": "Which ones?", "show_if": show_if}]}],
+        "summary": [], "flags": []}
+    which = {item["linkId"]: item for item in all_items(questionnaire(load_definition(
+        write(tmp_path, data, name="conditional")))["item"])}["which"]
+    tests, behaviour = expected
+    assert [(t["question"], t["operator"], t.get("answerInteger", t.get("answerBoolean")))
+            for t in which["enableWhen"]] == tests
+    assert which.get("enableBehavior", "any" if len(tests) == 1 else None) == behaviour
+
+
+def test_a_condition_one_behaviour_cannot_say_becomes_a_fhirpath_expression(tmp_path):
+    data = with_items(**{"upset-detail": {"show_if": {"all": [
+        {"any": [{"item": "hot-cold", "in": ["often"]}, {"item": "upset", "in": ["a-lot"]}]},
+        {"item": "hot-cold", "not_in": ["never"]}]}}})
+    resource = questionnaire(load_definition(write(tmp_path, data, name="conditional")))
+    Questionnaire.model_validate(resource)
+    detail = {item["linkId"]: item for item in all_items(resource["item"])}["upset-detail"]
+    assert "enableWhen" not in detail
+    [extension] = detail["extension"]
+    assert extension["url"].endswith("sdc-questionnaire-enableWhenExpression")
+    expression = extension["valueExpression"]["expression"]
+    assert "linkId = 'hot-cold'" in expression and "in ('often')" in expression and " or " in expression
+    assert ".where($this in ('never')).empty()" in expression
+
+
+def test_hidden_answers_are_left_out_of_the_response(app, make, robin, conditional):
+    sent = sent_with(make, robin, conditional, dict(CHANGED_TO_NEVER))
+    resource = questionnaire_response(sent)
+    QuestionnaireResponse.model_validate(resource)
+    exported = {item["linkId"]: item for item in all_items(resource["item"])}
+    assert set(exported) == {"signs", "hot-cold", "anything-else"}
+    assert set(hidden_items(conditional, CHANGED_TO_NEVER)) == {"hot-cold-example", "upset", "upset-detail"}
+
+
+def test_shown_conditional_answers_round_trip(app, make, robin, conditional):
+    answers = {"hot-cold": "often", "hot-cold-example": "Saturday", "upset": "a-lot", "upset-detail": "Silence"}
+    sent = sent_with(make, robin, conditional, answers)
+    resource = questionnaire_response(sent)
+    QuestionnaireResponse.model_validate(resource)
+    assert answers_read_back(resource, conditional) == answers

@@ -93,7 +93,8 @@ def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:
     """The numbers a definition declares for one set of answers, in the definition's order."""
     found: list[Figure] = []
     profiled: set[str] = set()
-    for summary, result in zip(definition.summary, evaluate(definition, answers).summaries):
+    evaluation = evaluate(definition, answers)
+    for summary, result in zip(definition.summary, evaluation.summaries):
         if isinstance(summary, CountSummary):
             found.append(Figure(summary.id, summary.label, summary.label, result.count, 0, result.total))
         elif isinstance(summary, ProfileSummary):
@@ -105,7 +106,7 @@ def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:
                 found.append(Figure(summary.id, summary.label, side, score, 0, 0))
     for item in definition.items:
         if isinstance(item, Scale) and item.id not in profiled:
-            value = answers.get(item.id)
+            value = answers.get(item.id) if item.id not in evaluation.hidden else None
             found.append(Figure(f"ratings-{item.min}-{item.max}", f"Ratings ({item.min} to {item.max})",
                                 item.title, value if isinstance(value, int) else None, item.min, item.max))
     return found

@@ -36,5 +36,5 @@ def test_charts_draw_with_the_strict_policy_on_client_and_review_pages(live_serv
             box = charts.nth(index).bounding_box()
             assert box["width"] >= min(width - 80, 300) and box["height"] > 100
             assert box["x"] + box["width"] <= width  # fits the window
-            assert ink(charts.nth(index).screenshot()) > 0.005  # lines, markers and labels drawn
+            assert 0.005 < ink(charts.nth(index).screenshot()) < 0.2  # lines and labels drawn on white
         assert_accessible(page)

@@ -53,7 +53,7 @@ from clinic.portal.services import (
     save_answers,
 )
 from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, hidden_items, validate
-from clinic.worksheets.forms import REQUIRED_MESSAGE
+from clinic.worksheets.fields import REQUIRED_MESSAGE
 from clinic.worksheets.schema import OPTION_VALUE_PATTERN
 
 bp = Blueprint("portal", __name__)

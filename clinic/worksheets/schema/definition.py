@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from clinic.worksheets.schema.base import Slug, Strict, Text
-from clinic.worksheets.schema.items import Group, Item, Scale
+from clinic.worksheets.items import Group, Item, Scale
 from clinic.worksheets.schema.rules import (
     AnswerSummary,
     CountSummary,

@@ -10,19 +10,16 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from clinic.worksheets.conditions import Answers, as_number, hidden_items, holds, is_answered, matches, tagged
 from clinic.worksheets.schema import (
-    AllCondition,
     AnswerSummary,
-    AnyCondition,
     CountSummary,
     Definition,
     Group,
-    ItemCondition,
     LeanSummary,
     ProfileSummary,
     RowsSummary,
     Signal,
-    TagCondition,
 )
 from clinic.worksheets.schema.rules import (
     FLAG_LEVELS,
@@ -34,12 +31,6 @@ from clinic.worksheets.schema.rules import (
     axis_maximum,
     signal_items,
 )
-
-Answers = dict[str, Any]
-
-
-def is_answered(value: Any) -> bool:
-    return value not in (None, "", [], {})
 
 
 @dataclass(frozen=True)
@@ -98,6 +89,7 @@ class Evaluation:
     summaries: tuple[SummaryResult, ...]
     flags: tuple[FlagResult, ...]
     sections: tuple[SectionProgress, ...] = field(default=())
+    hidden: frozenset[str] = frozenset()
 
     @property
     def highest_level(self) -> str | None:
@@ -114,9 +106,15 @@ class Evaluation:
 
 
 def evaluate(definition: Definition, answers: Answers) -> Evaluation:
+    """Summaries, flags and progress from the answers to the items shown (see `conditions`).
+
+    Flags come most urgent first; a safety flag sets a two-axis reading aside (its words take the place).
+    """
+    hidden = hidden_items(definition, answers)
+    answers = {key: value for key, value in answers.items() if key not in hidden}
     raised = sorted(
         (FlagResult(flag.id, flag.say, flag.severity)
-         for flag in definition.flags if _holds(definition, flag.when, answers)),
+         for flag in definition.flags if holds(definition, flag.when, answers)),
         key=lambda flag: FLAG_LEVELS.index(flag.severity),
     )
     summaries = [_summarise(definition, s, answers) for s in definition.summary]
@@ -131,58 +129,17 @@ def evaluate(definition: Definition, answers: Answers) -> Evaluation:
                 section.id,
                 section.title,
                 answered=sum(is_answered(answers.get(item.id)) for item in section.items),
-                total=len(section.items),
+                total=sum(item.id not in hidden for item in section.items),
             )
             for section in definition.sections
         ),
+        hidden=hidden,
     )
 
 
-def _matches(value: Any, wanted: tuple[Any, ...]) -> bool:
-    """Whether an answer is one of the wanted values (any of them, for multi-choice)."""
-    if not is_answered(value):
-        return False
-    wanted_text = {str(w) for w in wanted}
-    values = value if isinstance(value, list) else [value]
-    return any(str(v) in wanted_text for v in values)
-
-
-def _tagged(definition: Definition, tags: tuple[str, ...]) -> list[Any]:
-    return [item for item in definition.items if set(tags) & set(item.tags)]
-
-
-def _holds(definition: Definition, condition: Any, answers: Answers) -> bool:
-    if isinstance(condition, AnyCondition):
-        return any(_holds(definition, c, answers) for c in condition.any)
-    if isinstance(condition, AllCondition):
-        return all(_holds(definition, c, answers) for c in condition.all)
-    if isinstance(condition, TagCondition):
-        hits = sum(_matches(answers.get(i.id), condition.in_) for i in _tagged(definition, condition.tags))
-        return hits >= condition.min_count
-    assert isinstance(condition, ItemCondition)
-    value = answers.get(condition.item)
-    if not is_answered(value):
-        return False
-    if condition.in_ is not None and not _matches(value, condition.in_):
-        return False
-    number = _as_number(value)
-    if condition.gte is not None and (number is None or number < condition.gte):
-        return False
-    if condition.lte is not None and (number is None or number > condition.lte):
-        return False
-    return True
-
-
-def _as_number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _signal_score(definition: Definition, signal: Signal, answers: Answers) -> int:
-    items = [definition.items_by_id[signal.item]] if signal.item else _tagged(definition, signal.tags or ())
-    return signal.weight * sum(_matches(answers.get(i.id), signal.in_) for i in items)
+    items = [definition.items_by_id[signal.item]] if signal.item else tagged(definition, signal.tags or ())
+    return signal.weight * sum(matches(answers.get(i.id), signal.in_) for i in items)
 
 
 def _two_axis(definition: Definition, summary: TwoAxisSummary, answers: Answers, base: dict) -> SummaryResult:
@@ -219,7 +176,7 @@ def _column_values(definition: Definition, summary: Any, answers: Answers) -> tu
 def _column_summary(definition: Definition, summary: Any, answers: Answers, base: dict) -> SummaryResult:
     item, values = _column_values(definition, summary, answers)
     if isinstance(summary, AverageSummary):
-        numbers = [n for n in map(_as_number, values) if n is not None]
+        numbers = [n for n in map(as_number, values) if n is not None]
         if not numbers:
             return SummaryResult(**base)
         average = round(sum(numbers) / len(numbers), 1)
@@ -227,7 +184,7 @@ def _column_summary(definition: Definition, summary: Any, answers: Answers, base
         text = f"{shown} of {item.max}" if item.type == "scale" else item.display(shown)
         return SummaryResult(**base, text=f"{text} (from {len(numbers)})", figure=average, total=len(numbers))
     if isinstance(summary, ShareSummary):
-        hits = sum(_matches(v, summary.values) for v in values)
+        hits = sum(matches(v, summary.values) for v in values)
         if not values:
             return SummaryResult(**base)
         return SummaryResult(**base, count=hits, total=len(values), figure=hits / len(values),
@@ -248,9 +205,9 @@ def _summarise(definition: Definition, summary: Any, answers: Answers) -> Summar
         items = (
             [definition.items_by_id[i] for i in summary.items]
             if summary.items
-            else _tagged(definition, summary.tags or ())
+            else tagged(definition, summary.tags or ())
         )
-        count = sum(_matches(answers.get(i.id), summary.values) for i in items)
+        count = sum(matches(answers.get(i.id), summary.values) for i in items)
         return SummaryResult(**base, count=count, total=len(items), figure=count, text=f"{count} of {len(items)}")
     if isinstance(summary, TwoAxisSummary):
         return _two_axis(definition, summary, answers, base)

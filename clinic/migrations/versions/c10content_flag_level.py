@@ -1,7 +1,7 @@
 """Assignment flag level: the most urgent flag raised when the answers were sent
 
 Revision ID: c10content_flag_level
-Revises: c13scale_list_indexes
+Revises: c11links_portal_sessions
 Create Date: 2026-12-03 08:15:00
 
 Worksheets already sent get their level from their own snapshot and answers,
@@ -15,7 +15,7 @@ from clinic.worksheets import Definition, evaluate
 
 
 revision = 'c10content_flag_level'
-down_revision = 'c13scale_list_indexes'
+down_revision = 'c11links_portal_sessions'
 branch_labels = None
 depends_on = None
 
@@ -29,16 +29,18 @@ def upgrade():
                               ['client_id', 'status', 'due_date', 'status_changed_at', 'flag_level'], unique=False)
 
     assignment = sa.table('assignment', sa.column('id', sa.Integer), sa.column('status', sa.String),
-                          sa.column('definition_snapshot', sa.JSON), sa.column('flag_level', sa.String))
+                          sa.column('snapshot_id', sa.Integer), sa.column('flag_level', sa.String))
+    snapshot = sa.table('worksheet_snapshot', sa.column('id', sa.Integer), sa.column('definition', sa.JSON))
     response = sa.table('response', sa.column('assignment_id', sa.Integer), sa.column('answers', sa.JSON))
     connection = op.get_bind()
     sent = connection.execute(
-        sa.select(assignment.c.id, assignment.c.definition_snapshot, response.c.answers)
+        sa.select(assignment.c.id, snapshot.c.definition, response.c.answers)
+        .join(snapshot, snapshot.c.id == assignment.c.snapshot_id)
         .join(response, response.c.assignment_id == assignment.c.id)
         .where(assignment.c.status.in_(('submitted', 'reviewed')))
-    )
-    for assignment_id, snapshot, answers in sent:
-        level = evaluate(Definition.from_snapshot(snapshot), answers or {}).highest_level
+    ).all()
+    for assignment_id, definition, answers in sent:
+        level = evaluate(Definition.from_snapshot(definition), answers or {}).highest_level
         if level is not None:
             connection.execute(assignment.update().where(assignment.c.id == assignment_id).values(flag_level=level))
 

@@ -141,7 +141,8 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
     assignment.status_changed_at = now
     if to_status == "submitted":
         assignment.response.submitted_at = now
-        assignment.flag_level = evaluate(definition_of(assignment), assignment.response.answers).highest_level
+        with db.session.no_autoflush:  # reading the snapshot must not flush a half-made change
+            assignment.flag_level = evaluate(definition_of(assignment), assignment.response.answers).highest_level
 
 
 def reopen(assignment: Assignment, *, actor: str) -> None:

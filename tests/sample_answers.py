@@ -1,4 +1,4 @@
-"""A complete, realistic answer set for each shipped worksheet: every item answered.
+"""A complete, realistic answer set for each shipped worksheet: every item shown is answered.
 
 Written as a client might write them (plain words, a line break here and there),
 valid for the definitions in `worksheets/` (tests/test_pdf_samples.py checks that
@@ -91,8 +91,7 @@ SAMPLE_ANSWERS: dict[str, dict[str, Any]] = {
         "habits-to-change": ["reassurance", "checking", "self-effacing"],
         "habits-instead": "Write the worry in my notes app and wait twenty minutes before saying anything.",
         "not-knowing": "Reminding myself that Sam came home every other time, and going for a run.",
-        "safe-to-tell": "unsure",
-        "therapist-first": "Whether Sam will bring it up in the next argument like before.",
+        "safe-to-tell": "yes",
         "script-feeling": "I have been feeling uneasy this week, and I don't think it is about anything you did.",
         "script-news": "When plans change late, I notice I feel on edge. It would help me if you texted when you can.",
         "therapy-focus": ["origins", "self-worth", "habits", "communication"],
@@ -152,7 +151,6 @@ SAMPLE_ANSWERS: dict[str, dict[str, Any]] = {
     },
     "talking-to-my-partner": {
         "safe-to-tell": "yes",
-        "therapist-first": "How to start without crying.",
         "what-i-feel": "Uneasy when plans change at the last minute.",
         "what-i-need": "A text when you will be late.",
         "not-asking-for": "I am not asking you to stop seeing your friends.",

@@ -69,7 +69,19 @@ def test_an_empty_answer_set_summarises_without_errors(library):
     for definition in library.values():
         evaluation = evaluate(definition, {})
         assert evaluation.flags == ()
-        assert evaluation.answered == 0 and evaluation.total == len(definition.items)
+        assert evaluation.answered == 0 and evaluation.total == len(definition.items) - len(evaluation.hidden)
+
+
+def test_the_script_waits_behind_the_safety_question(library):
+    for worksheet_id in ("security-building-plan", "talking-to-my-partner"):
+        definition = library[worksheet_id]
+        scripts = {item.id for item in definition.items if item.id.startswith("script")}
+        assert scripts and scripts <= evaluate(definition, {}).hidden  # not asked until safety is answered
+        for answer in ("no", "unsure"):
+            hidden = evaluate(definition, {"safe-to-tell": answer}).hidden
+            assert scripts <= hidden and "therapist-first" not in hidden
+        hidden = evaluate(definition, {"safe-to-tell": "yes"}).hidden
+        assert not scripts & hidden and "therapist-first" in hidden
 
 
 def test_origins_profile_draws_one_bar_per_source(library):

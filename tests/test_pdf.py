@@ -61,6 +61,8 @@ def expected_answers(definition, answers) -> list[str]:
     shown: list[str] = []
     for item in definition.items:
         value = answers.get(item.id)
+        if not is_answered(value):
+            continue
         if item.type == "group":
             subs = {sub.id: sub for sub in item.items}
             shown += [subs[key].display(cell) for row in value for key, cell in row.items() if is_answered(cell)]

@@ -27,7 +27,7 @@ SCREEN_CLEAR = {item: "no" for item in (
     "uses-confided")}
 PARTNER_HIGH = {
     "hot-cold": "know", "lying": "know", "dismissing": "suspect", "mixed-signals": "know", "disappointments": "know",
-    "infidelity": "yes", "infidelity-repair": "not-at-all",
+    "infidelity": "know", "infidelity-repair": "not-at-all",
     "outsider-concern": "yes", "insecurity-began": "after-change", "other-partners": "no",
 }
 HISTORY_HIGH = {

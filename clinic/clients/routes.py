@@ -170,7 +170,7 @@ def agenda(client_id: int):
         record("client.agenda_update", client)
         db.session.commit()
     flash("Agenda saved.", "success")
-    return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda"))
+    return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda-panel"))
 
 
 @bp.route("/clients/<int:client_id>/audit")

@@ -14,6 +14,7 @@ from clinic.config import PROJECT_ROOT, Defaults, load_secret_key, sqlite_url
 from clinic.database import make_private_folder, prepare_sqlite_file
 from clinic.extensions import csrf, db, login_manager, migrate
 from clinic.forms import error_list
+from clinic.privacy import cli as privacy_cli
 from clinic.worksheets import load_library
 
 MIGRATIONS_DIR = str(PROJECT_ROOT / "clinic" / "migrations")
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    privacy_cli.init_app(app)
     _register_blueprints(app)
     app.jinja_env.globals["form_errors"] = error_list
     return app

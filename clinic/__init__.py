@@ -6,15 +6,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from clinic import cli, errors, security
+from clinic import cli, errors, security, words
+from clinic.auth import cli as auth_cli
 from clinic.config import PROJECT_ROOT, Defaults, load_secret_key, sqlite_url
 from clinic.database import make_private_folder, prepare_sqlite_file
 from clinic.extensions import csrf, db, login_manager, migrate
+from clinic.fhir import cli as fhir_cli
 from clinic.forms import error_list
 from clinic.privacy import cli as privacy_cli
+from clinic.scale import cli as scale_cli
 from clinic.worksheets import load_library
 
 MIGRATIONS_DIR = str(PROJECT_ROOT / "clinic" / "migrations")
@@ -51,8 +54,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    words.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    auth_cli.init_app(app)
+    fhir_cli.init_app(app)
+    scale_cli.init_app(app)
     privacy_cli.init_app(app)
     _register_blueprints(app)
     app.jinja_env.globals["form_errors"] = error_list
@@ -63,9 +70,15 @@ def _register_blueprints(app: Flask) -> None:
     from clinic.assignments.routes import bp as assignments_bp
     from clinic.auth.routes import bp as auth_bp
     from clinic.clients.routes import bp as clients_bp
+    from clinic.fhir.routes import bp as fhir_bp
     from clinic.pdf.routes import bp as pdf_bp
     from clinic.portal.routes import bp as portal_bp
+    from clinic.trends.routes import bp as trends_bp
     from clinic.worksheets.routes import bp as worksheets_bp
 
-    for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp):
+    for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp, trends_bp,
+                      fhir_bp):
         app.register_blueprint(blueprint)
+    # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404.
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: redirect(url_for("static", filename="favicon.svg"), code=301))

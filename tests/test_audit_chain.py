@@ -52,7 +52,7 @@ def test_events_written_by_many_requests_form_an_intact_chain(app, runner, signe
         "worksheets": ["origins-mapping", "partner-source-checklist", "security-building-plan"]})
     signed_in.get(f"/clients/{robin.id}/audit")
     events = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    assert events >= 6
+    assert events >= 3
     result = runner.invoke(args=["verify-audit"])
     assert result.exit_code == 0, result.output
     assert f"The audit trail is intact: {events} events checked." in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 import pytest
 
@@ -76,6 +77,25 @@ def test_every_list_is_paginated_on_its_own(signed_in, make, clinician, app):
     assert 'href="/?clients=3&amp;waiting=2#waiting"' in last
     for odd in ("99999999999999999999", "-4", "abc"):
         assert signed_in.get(f"/?clients={odd}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["_anchor=x", "_method=x", "_external=1", "_scheme=javascript", "client_id=x",
+                                   "client_id=99", "clients=2&clients=x&waiting=%00"])
+def test_odd_query_parameters_never_break_a_paged_list_or_its_links(signed_in, make, clinician, app, query):
+    app.config["PER_PAGE"] = 2
+    for number in range(3):
+        record = make.client(clinician, display_name=f"Client {number}")
+        make.assignment(record, status="submitted")
+        make.assignment(record, "partner-source-checklist", status="submitted")
+    make.assignment(record, "security-building-plan")  # three worksheets: the client page has two pages too
+    for path in ("/", f"/clients/{record.id}", "/clients/archived", f"/clients/{record.id}/audit"):
+        response = signed_in.get(f"{path}?{query}")
+        assert response.status_code == 200, f"{path}?{query} answered {response.status_code}"
+        page = response.get_data(as_text=True)
+        for link in re.findall(r'href="([^"]*[?&][a-z]+=2[^"]*)"', page):
+            assert link.startswith(f"{path}?"), f"a page link leaves {path}: {link}"
+    page = signed_in.get(f"/?{query}").get_data(as_text=True)
+    assert "of 2" in section(page, "clients") and "#clients" in section(page, "clients")
 
 
 def add_assignments(clients, count: int) -> None:

@@ -73,11 +73,12 @@ def _register_blueprints(app: Flask) -> None:
     from clinic.fhir.routes import bp as fhir_bp
     from clinic.pdf.routes import bp as pdf_bp
     from clinic.portal.routes import bp as portal_bp
+    from clinic.privacy.routes import bp as privacy_bp
     from clinic.trends.routes import bp as trends_bp
     from clinic.worksheets.routes import bp as worksheets_bp
 
     for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp, trends_bp,
-                      fhir_bp):
+                      fhir_bp, privacy_bp):
         app.register_blueprint(blueprint)
     # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404.
     app.add_url_rule("/favicon.ico", "favicon",

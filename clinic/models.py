@@ -133,6 +133,8 @@ class Client(db.Model):
     agenda_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set when the client's data was erased: the row stays, without personal data, for the audit trail.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     clinician: Mapped[Clinician] = relationship(back_populates="clients")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="client")

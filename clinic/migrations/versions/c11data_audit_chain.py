@@ -1,4 +1,4 @@
-"""The audit trail is hash-chained and refuses TRUNCATE
+"""The audit trail is hash-chained and refuses TRUNCATE; clients can be erased
 
 Revision ID: c11data_audit_chain
 Revises: c11links_portal_sessions
@@ -24,9 +24,11 @@ def upgrade():
     op.add_column('audit_event', sa.Column('hash', sa.String(length=64), nullable=True))
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(AUDIT_NO_TRUNCATE)
+    op.add_column('client', sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    op.drop_column('client', 'erased_at')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP TRIGGER audit_event_no_truncate ON audit_event')
     op.drop_column('audit_event', 'hash')

@@ -5,8 +5,6 @@ Revises: 79a070f00fc1
 Create Date: 2026-12-03 08:10:00
 
 """
-import datetime
-
 from alembic import op
 import sqlalchemy as sa
 
@@ -20,32 +18,29 @@ branch_labels = None
 depends_on = None
 
 
-def cancel_extra_open_copies():
-    """Before the index: where a race left a client two open copies of a worksheet, keep one.
+def _cancel_duplicate_open_copies() -> None:
+    """Before the index: where races left two open copies, keep the one touched last open.
 
-    The kept copy is the one the client has started, else the latest; the others are
-    cancelled (their answers stay), with the change in their history.
+    The others are cancelled, not deleted: their answers stay, and their history says why.
     """
-    bind = op.get_bind()
-    rows = bind.execute(sa.text(
+    connection = op.get_bind()
+    rows = connection.execute(sa.text(
         f"SELECT id, client_id, worksheet_id, status FROM assignment WHERE {IS_OPEN_SQL} "
-        "ORDER BY client_id, worksheet_id, status = 'in_progress' DESC, status_changed_at DESC, id DESC")).all()
-    kept, extra = set(), []
+        "ORDER BY client_id, worksheet_id, status_changed_at DESC, id DESC")).all()
+    kept = set()
     for row in rows:
-        if (row.client_id, row.worksheet_id) in kept:
-            extra.append(row)
-        kept.add((row.client_id, row.worksheet_id))
-    now = datetime.datetime.now(datetime.timezone.utc)
-    for row in extra:
-        bind.execute(sa.text("UPDATE assignment SET status = 'cancelled', status_changed_at = :now WHERE id = :id"),
-                     {"now": now, "id": row.id})
-        bind.execute(sa.text("INSERT INTO assignment_event (assignment_id, from_status, to_status, actor, at) "
-                             "VALUES (:id, :status, 'cancelled', 'system:one open copy per client', :now)"),
-                     {"id": row.id, "status": row.status, "now": now})
+        if (row.client_id, row.worksheet_id) not in kept:
+            kept.add((row.client_id, row.worksheet_id))
+            continue
+        connection.execute(sa.text("UPDATE assignment SET status = 'cancelled', status_changed_at = CURRENT_TIMESTAMP "
+                                   "WHERE id = :id"), {"id": row.id})
+        connection.execute(sa.text("INSERT INTO assignment_event (assignment_id, from_status, to_status, actor, at) "
+                                   "VALUES (:id, :status, 'cancelled', 'system: duplicate open copy', "
+                                   "CURRENT_TIMESTAMP)"), {"id": row.id, "status": row.status})
 
 
 def upgrade():
-    cancel_extra_open_copies()
+    _cancel_duplicate_open_copies()
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.create_index('uq_assignment_open_worksheet', ['client_id', 'worksheet_id'], unique=True,
                               sqlite_where=sa.text(IS_OPEN_SQL), postgresql_where=sa.text(IS_OPEN_SQL))

@@ -51,6 +51,8 @@ class Defaults:
     # empty means the server's own.
     TIMEZONE = ""
     PER_PAGE = 20
+    # Archived clients are erased by `flask purge` this many days after archiving (None: never).
+    RETENTION_DAYS = None
 
 
 def sqlite_url(instance_path: str) -> str:

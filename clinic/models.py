@@ -133,6 +133,8 @@ class Client(db.Model):
     agenda_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set when the client's data was erased: the row stays, without personal data, for the audit trail.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     clinician: Mapped[Clinician] = relationship(back_populates="clients")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="client")
@@ -342,6 +344,11 @@ class AuditEvent(db.Model):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"))
     address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A hash chain (see clinic.audit): each row stores the hash of the one before it and
+    # its own, so `flask verify-audit` finds a row changed or removed behind the app's back.
+    # Empty only in rows written before the chain began.
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint("actor_type IN ('clinician', 'client', 'system')", name="actor_type_known"),
@@ -370,7 +377,10 @@ AUDIT_TRIGGERS = {
         "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change()",
     ],
 }
-for _dialect, _statements in AUDIT_TRIGGERS.items():
+# Emptying the table at once is refused as well (PostgreSQL; SQLite has no TRUNCATE).
+AUDIT_NO_TRUNCATE = ("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+                     "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse_change()")
+for _dialect, _statements in {**AUDIT_TRIGGERS, "postgresql": [*AUDIT_TRIGGERS["postgresql"], AUDIT_NO_TRUNCATE]}.items():
     for _statement in _statements:
         event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 

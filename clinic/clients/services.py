@@ -25,7 +25,7 @@ class ClientProblem(ValueError):
 def get_own_client(client_id: int) -> Client:
     """The signed-in clinician's client, or 404 (another clinician's client does not exist for you)."""
     client = db.session.get(Client, client_id)
-    if client is None or client.clinician_id != current_user.id:
+    if client is None or client.clinician_id != current_user.id or client.erased_at is not None:
         abort(404)
     return client
 
@@ -84,7 +84,8 @@ def clients_of(clinician_id: int, *, archived: bool = False) -> Select:
     """A clinician's current (or archived) clients in name order."""
     return (select(Client)
             .where(Client.clinician_id == clinician_id,
-                   Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None))
+                   Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None),
+               Client.erased_at.is_(None))
             .order_by(func.lower(Client.display_name), Client.id))
 
 

@@ -16,7 +16,8 @@ import multiprocessing
 import pytest
 from pypdf import PdfReader
 
-from clinic.worksheets.schema.items import Group, LongText, MultiChoice, ShortText
+from clinic.worksheets import Group
+from clinic.worksheets.schema import LongText, MultiChoice, ShortText
 from conftest import post_form
 from sample_answers import sample_answers
 from test_pdf import WORKSHEETS, all_text, jordan  # noqa: F401 (fixture)

@@ -120,7 +120,8 @@ def _render_in_child(sending: Connection, html: str, paper: str, max_pages: int,
                 for number, page in reversed(list(enumerate(document.pages, start=1))):
                     outcome.first_pages.update({anchor: number for anchor in page.anchors})
             else:
-                outcome.pdf = document.write_pdf()
+                # Tagged PDF/UA-1: headings, lists, tables and reading order for screen readers.
+                outcome.pdf = document.write_pdf(pdf_variant="pdf/ua-1")
         except Exception as error:  # handed to the parent, which raises it
             outcome.error = f"{type(error).__name__}: {error}"
     outcome.records = collect.records

@@ -22,7 +22,7 @@ import weasyprint
 from flask import current_app, render_template
 from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload
 
 from clinic import words
 from clinic.assignments.services import definition_of
@@ -67,6 +67,8 @@ TEMPLATE_SOURCES = (
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
 PACKET_STATUSES = ("in_progress", *SENT_STATUSES)
 PACKET_DEFAULT_STATUSES = SENT_STATUSES
+# The packet form offers this many of the latest worksheets; older ones print from their own review page.
+PACKET_CHOICES = 20
 STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
                  "reviewed": "Reviewed", "cancelled": "Cancelled"}
 
@@ -358,12 +360,12 @@ def within_page_limit(sheets: tuple[Sheet, ...], too_long: TooManyPages) -> tupl
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
-    """The client's worksheets that have something to print, most recently active first.
+    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES).
 
     Only what the packet form lists (title, status, dates): no snapshots, no comments.
     """
     return list(db.session.scalars(
-        _printable(client).options(joinedload(Assignment.response))
+        _printable(client).options(joinedload(Assignment.response)).limit(PACKET_CHOICES)
     ))
 
 
@@ -434,7 +436,7 @@ def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> 
     chosen = set(options.assignment_ids)
     included = list(db.session.scalars(
         _printable(client).where(Assignment.id.in_(chosen))
-        .options(undefer(Assignment.definition_snapshot), selectinload(Assignment.response).selectinload(Response.comments))
+        .options(joinedload(Assignment.snapshot), selectinload(Assignment.response).selectinload(Response.comments))
     ))
     most = current_app.config["PACKET_MAX_WORKSHEETS"]
     left_out = tuple(LeftOut(a.title, f"a packet holds at most {most} worksheets") for a in included[most:])

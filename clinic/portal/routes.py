@@ -28,13 +28,14 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from clinic import audit, throttle
 from clinic.assignments.services import definition_of
 from clinic.auth.routes import safe_next
+from clinic.clients.pagination import paginate
 from clinic.clients.services import get_own_client
 from clinic.errors import render_error
 from clinic.extensions import db
@@ -55,8 +56,8 @@ from clinic.portal.services import (
     revoke_links_of,
     save_answers,
 )
-from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, validate
-from clinic.worksheets.forms import REQUIRED_MESSAGE
+from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, hidden_items, validate
+from clinic.worksheets.fields import REQUIRED_MESSAGE
 from clinic.worksheets.schema import OPTION_VALUE_PATTERN
 
 bp = Blueprint("portal", __name__)
@@ -155,7 +156,7 @@ def _current_client() -> tuple[Client | None, str]:
     if now.timestamp() - seen > current_app.config["PORTAL_IDLE_MINUTES"] * 60:
         _end_client_session()
         return None, "idle"
-    link = db.session.get(PortalLink, link_id, options=[joinedload(PortalLink.client)])
+    link = db.session.get(PortalLink, link_id, options=[joinedload(PortalLink.client).joinedload(Client.clinician)])
     if not is_usable(link) or link.client_id != client_id or session.get(SESSION_VERSION) != link.session_version:
         _end_client_session()
         return None, "ended"
@@ -219,15 +220,15 @@ def leave():
 @client_required
 def home():
     client = g.portal_client
-    worksheets = (select(Assignment).options(joinedload(Assignment.response))
-                  .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at))
+    worksheets = select(Assignment).options(joinedload(Assignment.response))
     to_do = db.session.scalars(
         worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
-        .options(undefer(Assignment.definition_snapshot))
+        .options(joinedload(Assignment.snapshot))
+        .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at)
     ).all()
-    done = db.session.scalars(
-        worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
-    ).all()
+    # Sent worksheets, the latest first, a page at a time: years of them stay quick to show.
+    done = paginate(worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
+                    .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()), "done")
     audit.record("portal.home_viewed", client)
     page = render_template(
         "portal/home.html",
@@ -242,7 +243,7 @@ def home():
 def _own_assignment(assignment_id: int) -> Assignment:
     """The signed-in client's assignment, or 404 (load, then authorize)."""
     assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id)
-                                   .options(undefer(Assignment.definition_snapshot)))
+                                   .options(joinedload(Assignment.snapshot), joinedload(Assignment.response)))
     if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == "cancelled":
         abort(404)
     return assignment
@@ -377,7 +378,8 @@ def _show(assignment: Assignment, definition: Definition, *, form=None, problem:
     db.session.commit()
     if assignment.status not in OPEN_STATUSES:
         return render_template("portal/submitted.html", assignment=assignment, definition=definition,
-                               answers=response.answers, problem=problem), code
+                               answers=response.answers, hidden=hidden_items(definition, response.answers),
+                               problem=problem), code
     if form is None:
         form = build_form(definition, answers=response.answers, formdata=None)
         _add_requested_rows(definition, form)

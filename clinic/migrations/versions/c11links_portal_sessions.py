@@ -1,7 +1,7 @@
 """Client links: one unrevoked link per client, and a session version that "Leave" bumps
 
 Revision ID: c11links_portal_sessions
-Revises: c13scale_list_indexes
+Revises: c11signin_two_step
 Create Date: 2026-12-03 08:10:00
 
 Before the unique index, every client's unrevoked links but the newest are
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c11links_portal_sessions'
-down_revision = 'c13scale_list_indexes'
+down_revision = 'c11signin_two_step'
 branch_labels = None
 depends_on = None
 

@@ -270,7 +270,8 @@ def _answer_items(definition: Definition, item: Any, value: Any) -> list[dict[st
             if cells:
                 rows.append({"linkId": item.id, "text": item.label, "item": cells})
         return rows
-    values = value if isinstance(value, list) else [value]
+    plain = item.plain_value(value)
+    values = plain if isinstance(plain, list) else [plain]
     return [{"linkId": item.id, "text": item.label,
              "answer": [_answer_value(definition, item, v) for v in values]}]
 

@@ -104,13 +104,13 @@ def seed() -> str:
 def send_weekly(client: Client, worksheet_id: str, weekly_answers: list[dict], *, actor: str) -> None:
     """A copy of the worksheet for each set of answers, sent a week apart up to two days ago."""
     last_sent = utcnow() - dt.timedelta(days=2)
-    for weeks_ago, answers in enumerate(reversed(weekly_answers)):
+    for week, answers in enumerate(weekly_answers):
         assignment = assign(client, worksheet_id, actor=actor)
         assignment.response.answers = dict(answers)
         assignment.response.version = 1
         transition(assignment, "in_progress", actor="client")
         transition(assignment, "submitted", actor="client")
-        sent_at = last_sent - dt.timedelta(weeks=weeks_ago)
+        sent_at = last_sent - dt.timedelta(weeks=len(weekly_answers) - 1 - week)
         assignment.created_at = sent_at - dt.timedelta(days=3)
         assignment.status_changed_at = assignment.response.saved_at = assignment.response.submitted_at = sent_at
         for event in assignment.events:

@@ -10,6 +10,7 @@ from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic import cli, errors, security, words
+from clinic.auth import cli as auth_cli
 from clinic.config import PROJECT_ROOT, Defaults, load_secret_key, sqlite_url
 from clinic.database import make_private_folder, prepare_sqlite_file
 from clinic.extensions import csrf, db, login_manager, migrate
@@ -55,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     words.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    auth_cli.init_app(app)
     fhir_cli.init_app(app)
     scale_cli.init_app(app)
     _register_blueprints(app)

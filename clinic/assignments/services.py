@@ -12,7 +12,7 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, undefer
+from sqlalchemy.orm import contains_eager, joinedload
 
 from clinic import words
 from clinic.extensions import db
@@ -24,6 +24,7 @@ from clinic.models import (
     Client,
     Comment,
     Response,
+    WorksheetSnapshot,
     utcnow,
 )
 from clinic.worksheets import Definition
@@ -51,7 +52,7 @@ def get_own_assignment(assignment_id: int) -> Assignment:
     """The signed-in clinician's assignment, or 404 (load, then authorize)."""
     assignment = db.session.scalar(
         select(Assignment).where(Assignment.id == assignment_id)
-        .options(joinedload(Assignment.client), undefer(Assignment.definition_snapshot))
+        .options(joinedload(Assignment.client), joinedload(Assignment.snapshot))
     )
     if assignment is None or assignment.client.clinician_id != current_user.id:
         abort(404)
@@ -72,7 +73,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         worksheet_id=definition.id,
         worksheet_version=definition.version,
         title=definition.title,
-        definition_snapshot=definition.snapshot(),
+        snapshot=WorksheetSnapshot.of(definition.snapshot()),
         due_date=due_date,
         note_to_client=note,
         status="assigned",
@@ -81,7 +82,8 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
     )
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
-    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now))
+    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now,
+                                   clinician=client.clinician))
     return assignment
 
 
@@ -134,7 +136,7 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
         )
     now = utcnow()
     db.session.add(AssignmentEvent(assignment=assignment, from_status=assignment.status, to_status=to_status,
-                                   actor=actor, at=now))
+                                   actor=actor, at=now, clinician=assignment.client.clinician))
     assignment.status = to_status
     assignment.status_changed_at = now
     if to_status == "submitted":
@@ -193,7 +195,7 @@ def recent_activity(clinician_id: int, limit: int = 10) -> list[AssignmentEvent]
         select(AssignmentEvent)
         .join(AssignmentEvent.assignment).join(Assignment.client)
         .options(contains_eager(AssignmentEvent.assignment).contains_eager(Assignment.client))
-        .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None))
+        .where(AssignmentEvent.clinician_id == clinician_id, Client.archived_at.is_(None))
         .order_by(AssignmentEvent.at.desc(), AssignmentEvent.id.desc())
         .limit(limit)
     ))

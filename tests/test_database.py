@@ -49,9 +49,9 @@ def test_sqlite_enforces_foreign_keys_and_runs_in_wal_mode_with_normal_sync(own_
 
 def test_sqlite_refuses_a_worksheet_for_a_client_that_does_not_exist(own_instance):
     with pytest.raises(IntegrityError, match="FOREIGN KEY"):
-        db.session.execute(text("INSERT INTO assignment (client_id, worksheet_id, worksheet_version, "
-                                "definition_snapshot, status, note_to_client, created_at, status_changed_at) "
-                                "VALUES (999, 'origins-mapping', 1, '{}', 'assigned', '', "
+        db.session.execute(text("INSERT INTO assignment (client_id, worksheet_id, worksheet_version, title, "
+                                "snapshot_id, status, note_to_client, created_at, status_changed_at) "
+                                "VALUES (999, 'origins-mapping', 1, 'A title', 999, 'assigned', '', "
                                 "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
     db.session.rollback()
 

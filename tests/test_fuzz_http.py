@@ -288,7 +288,7 @@ def _form_on_page(client: FlaskClient, form: PageForm) -> dict[str, str]:
 @pytest.fixture
 def world(app: Flask, make) -> Iterator[tuple[Clinician, Client, str]]:
     """A clinician with a client who has every worksheet in every state, and a client link."""
-    clinician = make.clinician(email="fuzz@example.test", password=PASSWORD)
+    clinician = make.clinician(email="hypothesis@example.test", password=PASSWORD)
     person = make.client(clinician, display_name="Robin Q", email="robin@example.test")
     worksheets = list(app.extensions["worksheets"])
     for status in ("assigned", "in_progress", "submitted", "reviewed"):

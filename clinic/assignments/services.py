@@ -212,7 +212,7 @@ def sent_history(client: Client, worksheet_id: str | None = None) -> list[Assign
     query = (
         select(Assignment)
         .join(Assignment.response)
-        .options(contains_eager(Assignment.response), undefer(Assignment.definition_snapshot))
+        .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
         .where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
                Response.submitted_at.is_not(None))
         .order_by(Response.submitted_at, Assignment.id)

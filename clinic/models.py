@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     event,
     select,
+    text,
 )
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.types import TypeDecorator
@@ -116,6 +117,7 @@ ASSIGNMENT_STATUSES = ("assigned", "in_progress", "submitted", "reviewed", "canc
 # Still the client's to fill in (editable in the portal) / sent to the clinician (readable on review).
 OPEN_STATUSES = ("assigned", "in_progress")
 SENT_STATUSES = ("submitted", "reviewed")
+IS_OPEN_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 
 
 class Assignment(db.Model):
@@ -155,6 +157,9 @@ class Assignment(db.Model):
         ),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
         Index("ix_assignment_status_changed", "status", "status_changed_at"),
+        # At most one open copy of a worksheet per client, even when two assigns race.
+        Index("uq_assignment_open_worksheet", "client_id", "worksheet_id", unique=True,
+              sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),
         # A client's counts and overdue list are read from this index alone.
         Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at"),
         # A client's worksheets, newest first, a page at a time.

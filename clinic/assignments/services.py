@@ -11,8 +11,10 @@ import datetime as dt
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
+from clinic import words
 from clinic.extensions import db
 from clinic.models import (
     OPEN_STATUSES,
@@ -105,7 +107,8 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
     """Assign every worksheet or none: a client never gets two open copies of one worksheet.
 
     That rule also makes a form sent twice harmless. The client's row is
-    locked first (PostgreSQL), so two such requests at once are taken in turn.
+    locked first (PostgreSQL), so two such requests at once are taken in turn;
+    where it cannot be (SQLite), the database's unique index refuses the second.
     """
     db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
     if client.archived:
@@ -115,7 +118,15 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
         titles = ", ".join(f"“{a.title}”" for a in already)
         raise AssignmentProblem(f"{client.display_name} already has {titles} to do, so nothing was assigned. "
                                 "Leave the worksheets that are already assigned unticked.")
-    return [assign(client, worksheet_id, due_date=due_date, note=note, actor=actor) for worksheet_id in worksheet_ids]
+    name = client.display_name
+    assignments = [assign(client, worksheet_id, due_date=due_date, note=note, actor=actor)
+                   for worksheet_id in worksheet_ids]
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise AssignmentProblem(f"{name} was given one of these worksheets a moment ago, perhaps from another "
+                                "tab, so nothing was assigned. Reload the page to see it.") from None
+    return assignments
 
 
 def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
@@ -169,7 +180,7 @@ def waiting_for_review(clinician_id: int) -> Select:
 def overdue(clinician_id: int, today: dt.date | None = None) -> Select:
     """Worksheets still to do after their due date, the most overdue first."""
     return (_of_current_clients(clinician_id)
-            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < (today or utcnow().date()))
+            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < (today or words.today()))
             .order_by(Assignment.due_date, Assignment.id))
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
+from werkzeug.datastructures import MultiDict
 from sqlalchemy import Select, func, select
 
 from clinic.extensions import db
@@ -33,9 +35,16 @@ class Page:
         return self.number < self.pages
 
     def link(self, number: int) -> str:
-        """This page's address with only this list moved to page `number`."""
-        args = {**request.view_args, **request.args.to_dict(), self.param: number}
-        return url_for(request.endpoint, **args, _anchor=self.param)
+        """This page's address with only this list moved to page `number`.
+
+        The query string is copied as sent, encoded, never passed to `url_for`:
+        there a parameter named like a URL part (`_anchor`, `_method`, a view
+        argument) would change the address or fail to build it.
+        """
+        query = MultiDict(request.args)
+        query[self.param] = str(number)
+        path = url_for(request.endpoint, **request.view_args)
+        return f"{path}?{urlencode(list(query.items(multi=True)))}#{self.param}"
 
 
 def paginate(statement: Select, param: str) -> Page:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from clinic import words
 from clinic.assignments.forms import AssignForm
 from clinic.assignments.services import (
     assignments_of,
@@ -31,20 +31,9 @@ from clinic.clients.services import (
     update_client,
 )
 from clinic.extensions import db
-from clinic.models import AuditEvent, Client, utcnow
+from clinic.models import AuditEvent, Client
 
 bp = Blueprint("clients", __name__)
-
-
-@bp.app_template_filter("day")
-def format_day(value: dt.date | dt.datetime | None) -> str:
-    return f"{value.day} {value:%b %Y}" if value else ""
-
-
-@bp.app_template_filter("moment")
-def format_moment(value: dt.datetime | None) -> str:
-    """A UTC time as people read it: '3 Mar 2026, 14:05 UTC'."""
-    return f"{value.day} {value:%b %Y, %H:%M} UTC" if value else ""
 
 
 def audited_page(template: str, action: str, obj: Any = None, *, status: int = 200, **context: Any):
@@ -68,7 +57,7 @@ def dashboard():
         overdue=paginate(overdue(current_user.id), "overdue"),
         activity=recent_activity(current_user.id),
         clients=client_overview(paginate(clients_of(current_user.id), "clients")),
-        today=utcnow().date(),
+        today=words.today(),
     )
 
 
@@ -102,7 +91,7 @@ def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
         assign_form=assign_form or AssignForm(formdata=None),
         assignments=paginate(assignments_of(client), "worksheets"),
         open_worksheets=open_worksheet_ids(client),
-        today=utcnow().date(),
+        today=words.today(),
     )
 
 

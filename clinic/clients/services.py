@@ -12,6 +12,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
+from clinic import words
 from clinic.clients.pagination import Page
 from clinic.extensions import db
 from clinic.models import OPEN_STATUSES, Assignment, Client, Clinician, utcnow
@@ -104,7 +105,7 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
     Counting after paging keeps the cost to the clients shown, however many
     clients and worksheets the clinician has.
     """
-    today = today or utcnow().date()
+    today = today or words.today()
     is_open = Assignment.status.in_(OPEN_STATUSES)
     counts = db.session.execute(
         select(

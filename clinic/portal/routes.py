@@ -94,30 +94,6 @@ def client_status(status: str) -> str:
     return CLIENT_STATUS.get(status, status.replace("_", " "))
 
 
-@bp.app_template_filter("portal_day")
-def portal_day(value: dt.date | dt.datetime | None) -> str:
-    """'Friday 4 December': a due or sent date as a person says it."""
-    if value is None:
-        return ""
-    return f"{value:%A} {value.day} {value:%B}" + (f" {value.year}" if value.year != utcnow().year else "")
-
-
-@bp.app_template_filter("ago")
-def ago(moment: dt.datetime | None) -> str:
-    """How long ago, in words that need no time zone: 'just now', '5 minutes ago', 'on Friday 4 December'."""
-    if moment is None:
-        return ""
-    minutes = int((utcnow() - moment).total_seconds() // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
-    if minutes < 24 * 60:
-        hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
-    return f"on {portal_day(moment)}"
-
-
 # --- the client's way in -----------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     event,
     select,
     text,
@@ -76,13 +77,47 @@ class Clinician(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Two-step sign-in (TOTP): the secret is made when setting up starts, and is in use once confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The 30-second step of the last code accepted: each code signs in once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     clients: Mapped[list[Client]] = relationship(back_populates="clinician")
 
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("totp_confirmed_at IS NULL OR totp_secret IS NOT NULL", name="two_step_has_secret"),
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def two_step_on(self) -> bool:
+        return self.totp_confirmed_at is not None
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for signing in without the phone; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("clinician_id", "code_hash", name="one_code_once"),)
+
+
+class Setting(db.Model):
+    """A practice-wide switch an administrator sets from the command line (e.g. two-step sign-in required)."""
+
+    __tablename__ = "setting"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 class Client(db.Model):
@@ -273,10 +308,18 @@ class PortalLink(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Portal sessions carry the version they started with; "Leave" bumps it, ending every copy of them.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     client: Mapped[Client] = relationship()
 
-    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        CheckConstraint("session_version >= 0", name="session_version_not_negative"),
+        # A client has one link that is not revoked: a new one revokes the others.
+        Index("uq_portal_link_one_unrevoked", "client_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
 
 
 class AuditEvent(db.Model):

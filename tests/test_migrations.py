@@ -123,11 +123,11 @@ def test_the_migrated_database_refuses_to_change_audit_rows(upgraded_app, statem
 
 
 def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(empty_database):
-    """Assignments made before c13scale_snapshot_table keep their definitions and history, both ways."""
+    """Assignments made before c13scale_lists_at_scale keep their definitions, titles and history, both ways."""
     app = create_app({"TESTING": True, "SECRET_KEY": "migrations", "SQLALCHEMY_DATABASE_URI": empty_database})
     old = {"id": "origins-mapping", "version": 1, "title": "Where it comes from, as assigned", "sections": []}
     with app.app_context(), logging_untouched():
-        upgrade(directory=MIGRATIONS_DIR, revision="c13scale_list_indexes")
+        upgrade(directory=MIGRATIONS_DIR, revision="c11data_database_promises")
         with db.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO clinician (id, email, name, password_hash, session_version, created_at) "
@@ -136,10 +136,10 @@ def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(e
                                     "VALUES (3, 7, 'Robin', '', '', CURRENT_TIMESTAMP)"))
             for number, status in ((1, "submitted"), (2, "assigned")):
                 connection.execute(text(
-                    "INSERT INTO assignment (id, client_id, worksheet_id, worksheet_version, title, "
-                    "definition_snapshot, status, note_to_client, created_at, status_changed_at) VALUES (:id, 3, "
-                    "'origins-mapping', 1, :title, :snapshot, :status, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-                    {"id": number, "title": old["title"], "snapshot": json.dumps(old), "status": status})
+                    "INSERT INTO assignment (id, client_id, worksheet_id, worksheet_version, definition_snapshot, "
+                    "status, note_to_client, created_at, status_changed_at) VALUES (:id, 3, 'origins-mapping', 1, "
+                    ":snapshot, :status, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {"id": number, "snapshot": json.dumps(old), "status": status})
                 connection.execute(text("INSERT INTO assignment_event (assignment_id, to_status, actor, at) "
                                         "VALUES (:id, 'assigned', 'test', CURRENT_TIMESTAMP)"), {"id": number})
         upgrade(directory=MIGRATIONS_DIR)
@@ -154,7 +154,7 @@ def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(e
                 "INSERT INTO assignment (client_id, worksheet_id, worksheet_version, title, snapshot_id, status, "
                 "note_to_client, created_at, status_changed_at) VALUES (3, 'origins-mapping', 1, 'Again', 1, "
                 "'in_progress', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-        downgrade(directory=MIGRATIONS_DIR, revision="c13scale_list_indexes")
+        downgrade(directory=MIGRATIONS_DIR, revision="c11data_database_promises")
         with db.engine.connect() as connection:
             restored = connection.execute(text("SELECT definition_snapshot FROM assignment ORDER BY id")).scalars()
             assert [json.loads(s) if isinstance(s, str) else s for s in restored] == [old, old]

@@ -205,3 +205,18 @@ def assignments_of(client: Client) -> Select:
     """All of a client's worksheets, newest first."""
     return (select(Assignment).where(Assignment.client_id == client.id)
             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+
+
+def sent_history(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
+    """The worksheets the client has sent (of one kind, if given), with their answers, oldest first, in one query."""
+    query = (
+        select(Assignment)
+        .join(Assignment.response)
+        .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
+        .where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
+               Response.submitted_at.is_not(None))
+        .order_by(Response.submitted_at, Assignment.id)
+    )
+    if worksheet_id is not None:
+        query = query.where(Assignment.worksheet_id == worksheet_id)
+    return list(db.session.scalars(query))

@@ -21,7 +21,7 @@ from clinic.pdf.services import (
     packet_candidates,
     status_text,
 )
-from clinic.worksheets.forms import DateInputField
+from clinic.worksheets.fields import DateInputField
 
 SINCE_LAST_PACKET = "last-packet"
 SINCE_DATE = "date"

@@ -165,7 +165,8 @@ def render_pdf(html: str, paper: str) -> bytes:
         raise ValueError(f"unknown paper size {paper!r}")
     page_size = CSS(string=f"@page {{ size: {paper}; }}", url_fetcher=fetcher, font_config=font_config)
     document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[page_size], font_config=font_config)
+    # Tagged PDF/UA-1: headings, lists, tables and reading order for screen readers.
+    return document.write_pdf(stylesheets=[page_size], font_config=font_config, pdf_variant="pdf/ua-1")
 
 
 

@@ -30,7 +30,8 @@ def hash_token(token: str) -> str:
 
 
 def issue_link(client: Client, *, days: int | None = None) -> tuple[PortalLink, str]:
-    """A new link for the client; the token is returned once and never stored."""
+    """A new link for the client, revoking any other; the token is returned once and never stored."""
+    revoke_links_of(client)
     token = secrets.token_urlsafe(32)  # 32 bytes = 256 bits of randomness
     now = utcnow()
     link = PortalLink(
@@ -62,6 +63,30 @@ def revoke_link(link: PortalLink) -> bool:
         return False
     link.revoked_at = utcnow()
     return True
+
+
+def revoke_links_of(client: Client) -> list[PortalLink]:
+    """Revoke every link of the client that is not revoked yet (expired ones too); the ones revoked now.
+
+    The client's row is locked first (PostgreSQL), so two links made at once
+    are made in turn and the database's one-unrevoked-link index holds.
+    """
+    db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
+    links = list(db.session.scalars(
+        select(PortalLink).where(PortalLink.client_id == client.id, PortalLink.revoked_at.is_(None))))
+    for link in links:
+        revoke_link(link)
+        audit.record("portal_link.revoked", link, replaced=True)
+    db.session.flush()
+    return links
+
+
+def end_sessions(link: PortalLink) -> None:
+    """End every portal session started with this link, wherever its cookie is (the link still works)."""
+    db.session.execute(update(PortalLink).where(PortalLink.id == link.id)
+                       .values(session_version=PortalLink.session_version + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(link, ["session_version"])
 
 
 def links_of(client: Client, *, limit: int) -> list[PortalLink]:

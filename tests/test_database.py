@@ -20,7 +20,7 @@ from clinic import create_app
 from clinic.assignments.services import assign, transition
 from clinic.auth.services import create_account
 from clinic.extensions import db
-from clinic.models import Assignment, Client, WorksheetSnapshot
+from clinic.models import Assignment, Client
 from conftest import PASSWORD, IsolatedClient, csrf_token, login
 
 

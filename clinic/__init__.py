@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from clinic import cli, errors, security
+from clinic import cli, errors, security, tasks
 from clinic.config import PROJECT_ROOT, Defaults, load_secret_key, sqlite_url
 from clinic.extensions import csrf, db, login_manager, migrate
 from clinic.forms import error_list
@@ -32,6 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env("GROUNDWORK")
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        if os.environ.get("REDIS_URL"):
+            app.config["REDIS_URL"] = os.environ["REDIS_URL"]
     else:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", sqlite_url(app.instance_path))
@@ -49,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    tasks.init_app(app)
     _register_blueprints(app)
     app.jinja_env.globals["form_errors"] = error_list
     return app
@@ -58,9 +61,10 @@ def _register_blueprints(app: Flask) -> None:
     from clinic.assignments.routes import bp as assignments_bp
     from clinic.auth.routes import bp as auth_bp
     from clinic.clients.routes import bp as clients_bp
+    from clinic.mail.routes import bp as mail_bp
     from clinic.pdf.routes import bp as pdf_bp
     from clinic.portal.routes import bp as portal_bp
     from clinic.worksheets.routes import bp as worksheets_bp
 
-    for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp):
+    for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp, mail_bp):
         app.register_blueprint(blueprint)

@@ -115,7 +115,8 @@ def _client_details_form(client: Client | None):
     """Add a client (`client` None) or edit one; a clash of names is a 409 that says what to do."""
     form = ClientForm(obj=client)
     if form.validate_on_submit():
-        details = {"display_name": form.display_name.data, "email": form.email.data, "notes": form.notes.data}
+        details = {"display_name": form.display_name.data, "email": form.email.data, "notes": form.notes.data,
+                   "email_consent": form.email_consent.data}
         try:
             if client is None:
                 client = create_client(current_user, **details)

@@ -39,6 +39,7 @@ from clinic.clients.services import get_own_client
 from clinic.errors import render_error
 from clinic.extensions import db
 from clinic.forms import error_list
+from clinic.mail.services import send_invitation
 from clinic.models import OPEN_STATUSES, Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
 from clinic.portal.services import (
@@ -513,5 +514,7 @@ def _new_link(client: Client, *, replacing: PortalLink | None = None):
     audit.record("portal_link.created", link, days=form.days.data,
                  replaces=replacing.id if replacing is not None else None)
     db.session.commit()
+    url = url_for("portal.landing", token=token, _external=True)
+    emailed = bool(form.send_email.data) and send_invitation(client, url, link.expires_at) is not None
     return render_template("portal/link_created.html", client=client, link=link, replaced=replacing is not None,
-                           url=url_for("portal.landing", token=token, _external=True), back=_back(form))
+                           url=url, back=_back(form), emailed=emailed)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from clinic.assignments.forms import AssignForm, CommentForm
+from clinic.assignments.series import running_series, series_label, stop_series
 from clinic.assignments.services import (
     AssignmentProblem,
     LifecycleError,
@@ -26,6 +27,8 @@ from clinic.models import SENT_STATUSES, Assignment, utcnow
 from clinic.worksheets import Definition, evaluate
 
 bp = Blueprint("assignments", __name__)
+bp.add_app_template_global(running_series)
+bp.add_app_template_global(series_label)
 
 WHOLE_RESPONSE = "whole_response"  # not a valid section id, so it never collides with one
 
@@ -44,7 +47,8 @@ def assign(client_id: int):
         return render_client_page(client, assign_form=form, status=400)
     try:
         assignments = assign_several(client, form.worksheets.data, due_date=form.due_date.data,
-                                     note=form.note.data, actor=clinician_actor())
+                                     note=form.note.data, actor=clinician_actor(),
+                                     every_weeks=form.repeat.data or None, times=form.repeat_times.data)
     except AssignmentProblem as problem:
         db.session.rollback()
         form.worksheets.errors.append(str(problem))
@@ -165,3 +169,19 @@ def _move(assignment: Assignment, to_status: str, done: str):
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("assignments.review", assignment_id=assignment.id))
+
+
+@bp.route("/assignments/<int:assignment_id>/stop-series", methods=["POST"])
+@login_required
+def stop_series_of(assignment_id: int):
+    """Stop the repeating series this assignment belongs to; the copies already made stay."""
+    assignment = get_own_assignment(assignment_id)
+    if assignment.series is None:
+        flash("This worksheet does not repeat, so there is nothing to stop.", "error")
+    else:
+        if stop_series(assignment.series):
+            record("assignment_series.stop", assignment, series=assignment.series_id)
+            db.session.commit()
+        flash(f"“{assignment.definition_snapshot['title']}” will not repeat again. "
+              "The copies already given stay as they are.", "success")
+    return redirect(url_for("clients.detail", client_id=assignment.client_id, _anchor="worksheets"))

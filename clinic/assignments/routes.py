@@ -24,6 +24,7 @@ from clinic.clients.routes import audited_page, render_client_page
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
 from clinic.models import SENT_STATUSES, Assignment, utcnow
+from clinic.pdf.background import prerender_later
 from clinic.worksheets import Definition, evaluate
 
 bp = Blueprint("assignments", __name__)
@@ -124,6 +125,7 @@ def comment(assignment_id: int, section_id: str | None = None):
         return render_review(assignment, failed_forms={key: form}, status=409)
     record("comment.create", saved, section=section_id)
     db.session.commit()
+    prerender_later(assignment.client, [assignment])
     flash("Comment saved.", "success")
     return redirect(url_for("assignments.review", assignment_id=assignment.id,
                             _anchor=f"comments-{key}"))
@@ -167,6 +169,7 @@ def _move(assignment: Assignment, to_status: str, done: str):
         return render_review(assignment, status=409)
     record(AUDIT_ACTION[to_status], assignment, from_status=previous)
     db.session.commit()
+    prerender_later(assignment.client, [assignment])
     flash(done, "success")
     return redirect(url_for("assignments.review", assignment_id=assignment.id))
 

@@ -31,6 +31,7 @@ from clinic.clients.services import (
 )
 from clinic.extensions import db
 from clinic.models import AuditEvent, Client, utcnow
+from clinic.pdf.background import prerender_later
 
 bp = Blueprint("clients", __name__)
 
@@ -180,6 +181,7 @@ def agenda(client_id: int):
     if save_agenda(client, form.agenda.data):
         record("client.agenda_update", client)
         db.session.commit()
+        prerender_later(client)
     flash("Agenda saved.", "success")
     return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda"))
 

@@ -10,12 +10,13 @@ from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinic.forms import BaseForm
-from clinic.models import Assignment, Client, utcnow
+from clinic.models import Assignment, Client
 from clinic.pdf.services import (
     PACKET_DEFAULT_STATUSES,
     PAPER_SIZES,
     PacketOptions,
     default_paper,
+    default_session_date,
     last_packet,
     packet_candidates,
     print_date,
@@ -66,7 +67,7 @@ def packet_form(client: Client, formdata=None) -> PacketForm:
     Pass `formdata` to read a submitted form; without it the form shows its defaults
     (as on the client page, whatever else that page was posted).
     """
-    candidates = packet_candidates(client)
+    candidates = packet_candidates(client, with_comments=False)
     previous = last_packet(client)
     last_label = (f"Since the last packet (made {print_date(previous.created_at)} for the session on "
                   f"{print_date(previous.session_date)})" if previous else
@@ -77,7 +78,7 @@ def packet_form(client: Client, formdata=None) -> PacketForm:
         meta={"csrf": False},  # CSRFProtect checks every POST; the template carries its token
 
         data={
-            "session_date": utcnow().date().isoformat(),
+            "session_date": default_session_date().isoformat(),
             "assignments": [a.id for a in candidates if a.status in PACKET_DEFAULT_STATUSES],
             "paper": default_paper(),
         },

@@ -15,12 +15,12 @@ import json
 import math
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from weasyprint import CSS, HTML
@@ -237,15 +237,17 @@ def author_of(clinician: Clinician) -> str:
 
 
 def assignment_pdf(assignment: Assignment, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
-    """A filled-in worksheet with its summaries, flags and the clinician's comments."""
-    today = utcnow().date()
+    """A filled-in worksheet with its summaries, flags and the clinician's comments.
+
+    The date on it is the day it was made (fixed at render), so it is not part of the key.
+    """
     client_name = assignment.client.display_name
-    inputs = {"sheet": sheet_inputs(assignment), "client": client_name, "author": author_of(clinician),
-              "today": today}
+    inputs = {"sheet": sheet_inputs(assignment), "client": client_name, "author": author_of(clinician)}
 
     def html() -> str:
+        created = utcnow()
         return render_template("pdf/worksheet.html", sheet=filled_sheet(assignment), client_name=client_name,
-                               date_text=print_date(today), author=author_of(clinician), created=utcnow())
+                               date_text=print_date(created), author=author_of(clinician), created=created)
 
     return cached_pdf(clinician, f"assignment:{assignment.id}", inputs, paper, html)
 
@@ -300,12 +302,13 @@ class Packet:
     agenda_updated_at: dt.datetime | None
 
 
-def packet_candidates(client: Client) -> list[Assignment]:
+def packet_candidates(client: Client, *, with_comments: bool = True) -> list[Assignment]:
     """The client's worksheets that have something to print, most recently active first."""
+    response = selectinload(Assignment.response)
     return list(db.session.scalars(
         select(Assignment)
         .where(Assignment.client_id == client.id, Assignment.status.in_(PACKET_STATUSES))
-        .options(selectinload(Assignment.response).selectinload(Response.comments))
+        .options(response.selectinload(Response.comments) if with_comments else response)
         .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc())
     ))
 
@@ -367,8 +370,61 @@ def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> t
     return "Everything so far (this is the first packet for this client)", None
 
 
+def default_session_date() -> dt.date:
+    """The session a packet is for unless the clinician says otherwise: today."""
+    return utcnow().date()
+
+
+def default_packet_options(client: Client) -> PacketOptions:
+    """What the packet form offers to start with: today's session, since the last packet, sent worksheets."""
+    chosen = db.session.scalars(select(Assignment.id).where(
+        Assignment.client_id == client.id, Assignment.status.in_(PACKET_DEFAULT_STATUSES)))
+    return PacketOptions(session_date=default_session_date(), since_date=None,
+                         assignment_ids=tuple(sorted(chosen)), paper=default_paper())
+
+
+def packet_inputs(client: Client, clinician: Clinician, options: PacketOptions) -> dict[str, Any]:
+    """Everything a packet depends on, in a few aggregate queries and without building it.
+
+    Any save, submission, status change, comment or agenda edit of the client's
+    changes one of these figures, so a cached packet is never stale. Read them
+    before the packet's contents: a change made in between then gives a newer
+    packet under the older key, never an older packet under the newer key.
+    """
+    previous = None if options.since_date is not None else last_packet(client, before=options.session_date)
+    of_client = Assignment.client_id == client.id
+    comments = select(Comment).join(Comment.response).join(Response.assignment).where(of_client).subquery()
+    activity = db.session.execute(
+        select(func.count(Assignment.id), func.max(Assignment.id), func.max(Assignment.status_changed_at),
+               func.coalesce(func.sum(Response.version), 0), func.max(Response.saved_at),
+               select(func.count()).select_from(comments).correlate(None).scalar_subquery(),
+               select(func.max(comments.c.updated_at)).correlate(None).scalar_subquery(),
+               select(func.max(AssignmentEvent.id)).join(AssignmentEvent.assignment).where(of_client)
+               .correlate(None).scalar_subquery())
+        .join(Response, Response.assignment_id == Assignment.id).where(of_client)
+    ).one()
+    return {
+        "client": [client.id, client.display_name], "author": author_of(clinician),
+        "session": options.session_date, "since": options.since_date,
+        "previous": [previous.id, previous.created_at, previous.session_date] if previous else None,
+        "chosen": sorted(options.assignment_ids), "agenda": [_digest(client.agenda or ""), client.agenda_updated_at],
+        "activity": list(activity),
+    }
+
+
 def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> tuple[bytes, bool]:
-    """The session-prep packet, and a PacketExport so the next packet can say what changed since."""
+    """The session-prep packet: from the cache when nothing it shows has changed, else rendered now."""
+    inputs = packet_inputs(client, clinician, options)
+    return cached_pdf(clinician, f"packet:{client.id}", inputs, options.paper,
+                      lambda: _packet_html(client, clinician, options))
+
+
+def record_packet(client: Client, options: PacketOptions) -> None:
+    """That a packet was given to the clinician, so the next one can say what changed since."""
+    db.session.add(PacketExport(client_id=client.id, session_date=options.session_date))
+
+
+def _packet_html(client: Client, clinician: Clinician, options: PacketOptions) -> str:
     chosen = set(options.assignment_ids)
     candidates = packet_candidates(client)
     included = [a for a in candidates if a.id in chosen]
@@ -384,19 +440,7 @@ def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> 
         session_date=options.session_date, changes_heading=heading, changes=changes, sheets=sheets,
         outstanding=outstanding, agenda=client.agenda or "", agenda_updated_at=client.agenda_updated_at,
     )
-    inputs = {
-        "client": [client.id, client.display_name], "author": packet.author, "today": packet.created.date(),
-        "session": options.session_date, "heading": heading, "changes": [asdict(c) for c in changes],
-        "outstanding": [asdict(o) for o in outstanding], "agenda": [_digest(packet.agenda), client.agenda_updated_at],
-        "sheets": [sheet_inputs(a) for a in included],
-    }
-
-    def html() -> str:
-        return render_template("pdf/packet.html", packet=packet, author=packet.author, created=packet.created)
-
-    result = cached_pdf(clinician, f"packet:{client.id}", inputs, options.paper, html)
-    db.session.add(PacketExport(client_id=client.id, session_date=options.session_date))
-    return result
+    return render_template("pdf/packet.html", packet=packet, author=packet.author, created=packet.created)
 
 
 def _not_yet_in(client: Client) -> Iterable[Assignment]:

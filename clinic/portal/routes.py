@@ -40,6 +40,7 @@ from clinic.errors import render_error
 from clinic.extensions import db
 from clinic.forms import error_list
 from clinic.mail.services import send_invitation
+from clinic.pdf.background import prerender_later
 from clinic.models import OPEN_STATUSES, Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
 from clinic.portal.services import (
@@ -261,6 +262,7 @@ def worksheet(assignment_id: int):
     outcome = _save_from_request(assignment, definition, submit=action == "submit")
     if outcome.status == "saved" and not outcome.incomplete:
         if action == "submit":
+            prerender_later(assignment.client, [assignment])
             flash("Thank you. Your answers have been sent to your therapist.", "success")
             return redirect(url_for("portal.worksheet", assignment_id=assignment.id))
         if action.startswith("add-row:"):

@@ -22,8 +22,19 @@ class Defaults:
     # Clients are signed out of the portal after this many idle minutes.
     PORTAL_IDLE_MINUTES = 60
     PORTAL_LINK_DAYS = 30
-    # Failed sign-ins allowed per account and per address in one window.
+    # Sign-in failures from unknown browsers (per account, per address) and from a recognised
+    # browser (per device cookie): this many are free, then each further attempt waits,
+    # twice as long each time, from LOGIN_FIRST_DELAY_SECONDS up to LOGIN_LONGEST_DELAY_MINUTES.
+    # Counts are forgotten LOGIN_FORGET_HOURS after they began, or on a successful sign-in.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_FIRST_DELAY_SECONDS = 60
+    LOGIN_LONGEST_DELAY_MINUTES = 60
+    LOGIN_FORGET_HOURS = 24
+    # A browser where a clinician signed in is recognised (device cookie) for this long.
+    DEVICE_COOKIE_DAYS = 90
+    # A clinician's session ends this long after sign-in, however active.
+    SESSION_MAX_HOURS = 12
+    # Client links: failures allowed per address in one window.
     LOGIN_WINDOW_MINUTES = 15
     LINK_MAX_FAILURES = 20
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -35,6 +46,9 @@ class Defaults:
     # Shown under the standard crisis note on every portal page.
     CRISIS_LINE = ""
     PAPER_SIZE = "A4"  # or "letter"
+    # The practice's time zone (IANA name, e.g. "Europe/London") for every date and time shown;
+    # empty means the server's own.
+    TIMEZONE = ""
     PER_PAGE = 20
     # The task queue: a SQLite file (default instance/queue.sqlite), or Redis when REDIS_URL is set.
     QUEUE_FILE = ""
@@ -48,8 +62,7 @@ class Defaults:
     MAIL_SENDER = "groundwork@localhost"
     MAIL_TIMEOUT_SECONDS = 20
     PRACTICE_NAME = "Your therapy practice"
-    # Reminders go out once a day at this hour in the practice's time zone.
-    TIMEZONE = "UTC"
+    # Reminders go out once a day at this hour in the practice's time zone (TIMEZONE).
     REMINDER_HOUR = 9
     # The address links in emails start with (emails are built outside any request).
     PUBLIC_URL = "http://127.0.0.1:5000"

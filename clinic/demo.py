@@ -8,6 +8,7 @@ import os
 from flask import current_app, url_for
 from sqlalchemy import select
 
+from clinic import words
 from clinic.assignments.services import assign, transition
 from clinic.auth.services import create_account
 from clinic.extensions import db
@@ -15,7 +16,7 @@ from clinic.models import Client, Clinician, utcnow
 from clinic.portal.services import issue_link
 
 DEMO_EMAIL = "demo@groundwork.test"
-DEMO_PASSWORD = "groundwork-demo"
+DEMO_PASSWORD = "calm harbour lantern"
 
 # A realistic, fictional set of answers to the partner-source checklist.
 PARTNER_SOURCE_ANSWERS = {
@@ -55,7 +56,7 @@ def seed() -> str:
     db.session.add_all([robin, jordan])
     actor = f"clinician:{DEMO_EMAIL}"
     library = current_app.extensions["worksheets"]
-    due = dt.date.today() + dt.timedelta(days=7)
+    due = words.today() + dt.timedelta(days=7)
     by_id = {}
     for worksheet_id in library:
         by_id[worksheet_id] = assign(robin, worksheet_id, due_date=due,

@@ -124,6 +124,7 @@ ASSIGNMENT_STATUSES = ("assigned", "in_progress", "submitted", "reviewed", "canc
 # Still the client's to fill in (editable in the portal) / sent to the clinician (readable on review).
 OPEN_STATUSES = ("assigned", "in_progress")
 SENT_STATUSES = ("submitted", "reviewed")
+IS_OPEN_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 
 
 class Assignment(db.Model):
@@ -132,12 +133,15 @@ class Assignment(db.Model):
     __tablename__ = "assignment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"))
     worksheet_id: Mapped[str] = mapped_column(String(60))
     worksheet_version: Mapped[int] = mapped_column(Integer)
+    # The worksheet's title as assigned, so that lists never load the snapshot.
+    title: Mapped[str] = mapped_column(Text)
     # The definition as it was when assigned: later edits of the YAML never
-    # change how these answers read.
-    definition_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # change how these answers read. About 12 KB, so loaded only when asked for
+    # (`undefer(Assignment.definition_snapshot)`), never for lists.
+    definition_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     status: Mapped[str] = mapped_column(String(20), default="assigned")
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     note_to_client: Mapped[str] = mapped_column(Text, default="")
@@ -161,6 +165,13 @@ class Assignment(db.Model):
         ),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
         Index("ix_assignment_status_changed", "status", "status_changed_at"),
+        # At most one open copy of a worksheet per client, even when two assigns race.
+        Index("uq_assignment_open_worksheet", "client_id", "worksheet_id", unique=True,
+              sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),
+        # A client's counts and overdue list are read from this index alone.
+        Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at"),
+        # A client's worksheets, newest first, a page at a time.
+        Index("ix_assignment_client_created", "client_id", "created_at", "id"),
         UniqueConstraint("series_id", "series_position", name="uq_assignment_series_position"),
         CheckConstraint("(series_id IS NULL) = (series_position IS NULL)", name="series_position_with_series"),
     )
@@ -212,6 +223,9 @@ class AssignmentEvent(db.Model):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     assignment: Mapped[Assignment] = relationship(back_populates="events")
+
+    # Recent activity walks this index from the newest event and stops after a page.
+    __table_args__ = (Index("ix_assignment_event_at", "at", "id"),)
 
 
 class Response(db.Model):

@@ -40,7 +40,7 @@ def test_several_worksheets_are_assigned_at_once_with_a_due_date_and_a_note(sign
     for assignment in made:
         definition = library[assignment.worksheet_id]
         assert assignment.definition_snapshot == definition.snapshot()
-        assert assignment.worksheet_version == definition.version
+        assert (assignment.worksheet_version, assignment.title) == (definition.version, definition.title)
         assert (assignment.status, assignment.due_date.isoformat(), assignment.note_to_client) == (
             "assigned", IN_A_WEEK, "Take your time.")
         assert [(e.from_status, e.to_status) for e in assignment.events] == [(None, "assigned")]

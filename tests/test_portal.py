@@ -112,7 +112,7 @@ def test_home_lists_the_clients_worksheets_with_status_due_date_and_note(portal,
     page = portal.get("/portal").get_data(as_text=True)
     to_do, done = page.split("<h2>Done</h2>")
     assert "Where does your insecurity come from?" in to_do and "Not started" in to_do
-    assert "Friday 7 March 2031" in to_do
+    assert "Friday 7 Mar 2031" in to_do
     assert "Start &lt;em&gt;small&lt;/em&gt;." in to_do
     assert "Is it me, or is it the relationship?" in done and "Sent to your therapist" in done
     assert "Building security that lasts" not in page  # cancelled work is not the client's concern

@@ -9,9 +9,10 @@ from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, Te
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
+from clinic import words
 from clinic.clients.forms import at_most, no_nul
 from clinic.forms import BaseForm
-from clinic.models import COMMENT_MAX, NOTE_TO_CLIENT_MAX, SERIES_TIMES_MAX, utcnow
+from clinic.models import COMMENT_MAX, NOTE_TO_CLIENT_MAX, SERIES_TIMES_MAX
 
 
 class DueDateField(DateField):
@@ -62,7 +63,7 @@ class AssignForm(BaseForm):
 
     def validate_due_date(self, field):
         # A day of grace: "today" where the clinician is may already be yesterday in UTC.
-        if field.data and field.data < utcnow().date() - dt.timedelta(days=1):
+        if field.data and field.data < words.today() - dt.timedelta(days=1):
             raise ValidationError("That date has passed. Please choose today or a later date.")
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
+from clinic import words
 from clinic.assignments.forms import AssignForm, CommentForm
 from clinic.assignments.series import running_series, series_label, stop_series
 from clinic.assignments.services import (
@@ -23,7 +24,7 @@ from clinic.audit import record
 from clinic.clients.routes import audited_page, render_client_page
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
-from clinic.models import SENT_STATUSES, Assignment, utcnow
+from clinic.models import SENT_STATUSES, Assignment
 from clinic.pdf.background import prerender_later
 from clinic.worksheets import Definition, evaluate
 
@@ -54,7 +55,6 @@ def assign(client_id: int):
         db.session.rollback()
         form.worksheets.errors.append(str(problem))
         return render_client_page(client, assign_form=form, status=409)
-    db.session.flush()
     for assignment in assignments:
         record("assignment.create", assignment, worksheet=assignment.worksheet_id)
     db.session.commit()
@@ -93,7 +93,7 @@ def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm
         comments=comments,
         comment_forms=forms,
         whole=WHOLE_RESPONSE,
-        today=utcnow().date(),
+        today=words.today(),
     )
 
 
@@ -185,6 +185,6 @@ def stop_series_of(assignment_id: int):
         if stop_series(assignment.series):
             record("assignment_series.stop", assignment, series=assignment.series_id)
             db.session.commit()
-        flash(f"“{assignment.definition_snapshot['title']}” will not repeat again. "
+        flash(f"“{assignment.title}” will not repeat again. "
               "The copies already given stay as they are.", "success")
     return redirect(url_for("clients.detail", client_id=assignment.client_id, _anchor="worksheets"))

@@ -11,8 +11,10 @@ import datetime as dt
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload, undefer
 
+from clinic import words
 from clinic.extensions import db
 from clinic.models import (
     OPEN_STATUSES,
@@ -48,7 +50,10 @@ class AssignmentProblem(ValueError):
 
 def get_own_assignment(assignment_id: int) -> Assignment:
     """The signed-in clinician's assignment, or 404 (load, then authorize)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.scalar(
+        select(Assignment).where(Assignment.id == assignment_id)
+        .options(joinedload(Assignment.client), undefer(Assignment.definition_snapshot))
+    )
     if assignment is None or assignment.client.clinician_id != current_user.id:
         abort(404)
     return assignment
@@ -67,6 +72,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         client=client,
         worksheet_id=definition.id,
         worksheet_version=definition.version,
+        title=definition.title,
         definition_snapshot=definition.snapshot(),
         due_date=due_date,
         note_to_client=note,
@@ -102,7 +108,8 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
     """Assign every worksheet or none: a client never gets two open copies of one worksheet.
 
     That rule also makes a form sent twice harmless. The client's row is
-    locked first (PostgreSQL), so two such requests at once are taken in turn.
+    locked first (PostgreSQL), so two such requests at once are taken in turn;
+    where it cannot be (SQLite), the database's unique index refuses the second.
     With `every_weeks` and `times`, each worksheet starts a repeating series.
     """
     db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
@@ -110,9 +117,10 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
         raise AssignmentProblem(f"{client.display_name} is archived. Restore them to assign worksheets.")
     already = open_copies(client, worksheet_ids)
     if already:
-        titles = ", ".join(f"“{a.definition_snapshot['title']}”" for a in already)
+        titles = ", ".join(f"“{a.title}”" for a in already)
         raise AssignmentProblem(f"{client.display_name} already has {titles} to do, so nothing was assigned. "
                                 "Leave the worksheets that are already assigned unticked.")
+    name = client.display_name
     assignments = []
     for worksheet_id in worksheet_ids:
         series = None
@@ -121,6 +129,11 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
                                       first_due_date=due_date, note_to_client=note)
         assignments.append(assign(client, worksheet_id, due_date=due_date, note=note, actor=actor, series=series,
                                   series_position=1 if series else None))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise AssignmentProblem(f"{name} was given one of these worksheets a moment ago, perhaps from another "
+                                "tab, so nothing was assigned. Reload the page to see it.") from None
     return assignments
 
 
@@ -175,7 +188,7 @@ def waiting_for_review(clinician_id: int) -> Select:
 def overdue(clinician_id: int, today: dt.date | None = None) -> Select:
     """Worksheets still to do after their due date, the most overdue first."""
     return (_of_current_clients(clinician_id)
-            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < (today or utcnow().date()))
+            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < (today or words.today()))
             .order_by(Assignment.due_date, Assignment.id))
 
 

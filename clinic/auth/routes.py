@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -9,14 +10,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from clinic import throttle
 from clinic.audit import record
+from clinic.auth.devices import device_key, remember_device
 from clinic.auth.forms import ChangePasswordForm, LoginForm
 from clinic.auth.services import (
     PasswordProblem,
     account_key,
-    authenticate,
+    current_password_key,
+    find_clinician,
+    password_is_right,
     password_matches,
-    record_sign_in_failure,
     set_password,
+    sign_in_backoff,
     sign_in_keys,
 )
 from clinic.extensions import db, login_manager
@@ -30,6 +34,8 @@ login_manager.session_protection = "strong"
 # When the clinician was last active, in the (signed) session cookie: an old
 # copy of the cookie carries its old time, so replaying it does not revive it.
 LAST_SEEN = "clinician_last_seen"
+# When the clinician signed in: the session ends SESSION_MAX_HOURS later, however active.
+SIGNED_IN_AT = "clinician_signed_in_at"
 
 
 @login_manager.user_loader
@@ -71,19 +77,24 @@ def _now() -> int:
 
 
 @bp.before_app_request
-def end_idle_session():
-    """Sign a clinician out after IDLE_MINUTES without a request; the portal's session keys stay."""
+def end_stale_session():
+    """Sign a clinician out after IDLE_MINUTES without a request, or SESSION_MAX_HOURS after
+    signing in; the portal's session keys stay."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
-    idle_minutes = current_app.config["IDLE_MINUTES"]
-    last_seen = session.get(LAST_SEEN)
-    if isinstance(last_seen, int) and _now() - last_seen < idle_minutes * 60:
-        session[LAST_SEEN] = _now()
+    config, now = current_app.config, _now()
+    signed_in_at, last_seen = session.get(SIGNED_IN_AT), session.get(LAST_SEEN)
+    if not isinstance(signed_in_at, int) or now - signed_in_at >= config["SESSION_MAX_HOURS"] * 3600:
+        reason = f"You were signed out {config['SESSION_MAX_HOURS']} hours after signing in"
+    elif not isinstance(last_seen, int) or now - last_seen >= config["IDLE_MINUTES"] * 60:
+        reason = f"You were signed out after {config['IDLE_MINUTES']} minutes without activity"
+    else:
+        session[LAST_SEEN] = now
         return None
     logout_user()
     session.pop(LAST_SEEN, None)
-    flash(f"You were signed out after {idle_minutes} minutes without activity, to keep your clients' "
-          "information safe. Sign in again to carry on where you were.", "info")
+    session.pop(SIGNED_IN_AT, None)
+    flash(f"{reason}, to keep your clients' information safe. Sign in again to carry on where you were.", "info")
     return redirect(sign_in_url_back_here())
 
 
@@ -91,7 +102,29 @@ def _start_session(clinician: Clinician) -> None:
     """A brand-new session for the clinician: nothing from before sign-in carries over."""
     session.clear()
     login_user(clinician)
-    session[LAST_SEEN] = _now()
+    session[LAST_SEEN] = session[SIGNED_IN_AT] = _now()
+
+
+def _count_failure(keys: list[str], clinician: Clinician | None, **detail: str) -> dt.timedelta | None:
+    """Audit a failed attempt, and the wait it starts; how long the next attempt must wait."""
+    record("auth.sign_in_failed", clinician, **detail)
+    wait = throttle.blocked_for(keys)
+    if wait is not None:
+        record("auth.sign_in_paused", clinician, minutes=throttle.minutes(wait))
+    db.session.commit()
+    return wait
+
+
+def _complete_sign_in(clinician: Clinician, target: str | None):
+    """Sign the clinician in on this browser, and remember the browser for the next time."""
+    throttle.reset(account_key(clinician.email))
+    clinician.last_login_at = utcnow()
+    _start_session(clinician)
+    record("auth.sign_in")
+    db.session.commit()
+    response = redirect(target or url_for("clients.dashboard"))
+    remember_device(response, clinician)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -102,18 +135,17 @@ def login():
     form = LoginForm()
     wait = None
     if form.validate_on_submit():
-        keys = sign_in_keys(form.email.data, request.remote_addr)
-        wait = throttle.blocked_for(keys)
+        clinician = find_clinician(form.email.data)
+        device = device_key(clinician)
+        keys = sign_in_keys(form.email.data, request.remote_addr, device)
+        backoff = sign_in_backoff()
+        wait = throttle.reserve(keys, backoff)
         if wait is None:
-            clinician = authenticate(form.email.data, form.password.data)
-            if clinician is not None:
-                throttle.reset(account_key(clinician.email))
-                _start_session(clinician)
-                record("auth.sign_in")
-                db.session.commit()
-                return redirect(target or url_for("clients.dashboard"))
-            record_sign_in_failure(keys)
-            wait = throttle.blocked_for(keys)
+            if password_is_right(clinician, form.password.data):
+                throttle.release(keys, backoff)
+                return _complete_sign_in(clinician, target)
+            wait = _count_failure(keys, clinician, failed="password",
+                                  browser="recognised" if device else "unknown")
             if wait is None:
                 form.password.errors.append("That email and password do not match an account.")
     if wait is not None:
@@ -139,13 +171,13 @@ def change_password():
     form = ChangePasswordForm()
     wait = None
     if form.validate_on_submit():
-        keys = [account_key(current_user.email)]
-        wait = throttle.blocked_for(keys)
+        keys, backoff = [current_password_key(current_user)], sign_in_backoff()
+        wait = throttle.reserve(keys, backoff)
         if wait is None and not password_matches(current_user.password_hash, form.current_password.data):
-            record_sign_in_failure(keys)
-            wait = throttle.blocked_for(keys)
+            wait = _count_failure(keys, current_user._get_current_object(), failed="current password")
             form.current_password.errors.append("That is not your current password.")
         elif wait is None:
+            throttle.release(keys, backoff)
             try:
                 set_password(current_user, form.new_password.data)
             except PasswordProblem as problem:

@@ -7,24 +7,13 @@ app's secret key, so it cannot be guessed or changed to another client's.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, render_template, request
 
 from clinic.extensions import db
-from clinic.mail.services import client_for_unsubscribe, latest_failure, practice_zone, unsubscribe
+from clinic.mail.services import client_for_unsubscribe, latest_failure, unsubscribe
 
 bp = Blueprint("mail", __name__)
 bp.add_app_template_global(latest_failure, "latest_email_failure")
-
-
-@bp.app_template_filter("mail_moment")
-def mail_moment(moment: dt.datetime | None) -> str:
-    """'Friday 4 December 2026 at 14:05 (Europe/London time)': a time in the practice's zone."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(practice_zone())
-    return f"{local:%A} {local.day} {local:%B %Y at %H:%M} ({local.tzinfo} time)"
 
 
 @bp.route("/portal/unsubscribe/<token>", methods=["GET", "POST"])

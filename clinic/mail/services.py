@@ -14,13 +14,11 @@ import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from zoneinfo import ZoneInfo
-
 from flask import current_app, render_template, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from clinic import audit
+from clinic import audit, words
 from clinic.extensions import db
 from clinic.models import OPEN_STATUSES, Assignment, AssignmentReminder, Client, EmailDelivery, utcnow
 from clinic.tasks import enqueue, jobs
@@ -33,13 +31,9 @@ class MailNotSent(Exception):
     """The mail server could not take the email this time; the queue tries again later."""
 
 
-def practice_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
 def practice_day(moment: dt.datetime) -> dt.date:
     """The date at the practice at that moment (reminders and due dates follow the practice's calendar)."""
-    return moment.astimezone(practice_zone()).date()
+    return words.local(moment).date()
 
 
 def _serializer() -> URLSafeSerializer:
@@ -154,10 +148,11 @@ def build_message(delivery: EmailDelivery, *, link: str | None, link_expires: st
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    expires = dt.datetime.fromisoformat(link_expires).astimezone(practice_zone()) if link_expires else None
+    expires = dt.datetime.fromisoformat(link_expires) if link_expires else None
     message.set_content(render_template(
         f"mail/{delivery.kind}.txt", practice=config["PRACTICE_NAME"], link=link, expires=expires,
         due_tomorrow="due_tomorrow" in stages, overdue="overdue" in stages, unsubscribe_url=unsubscribe_url,
+        zone=config["TIMEZONE"],
     ))
     return message
 

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from clinic import words
 from clinic.forms import BaseForm
 from clinic.models import Assignment, Client
 from clinic.pdf.services import (
@@ -19,9 +20,7 @@ from clinic.pdf.services import (
     default_session_date,
     last_packet,
     packet_candidates,
-    print_date,
     status_text,
-    title_of,
 )
 from clinic.worksheets.forms import DateInputField
 
@@ -58,7 +57,7 @@ class PacketForm(BaseForm):
 
 
 def _worksheet_label(assignment: Assignment) -> str:
-    return f"{title_of(assignment)} ({status_text(assignment)})"
+    return f"{assignment.title} ({status_text(assignment)})"
 
 
 def packet_form(client: Client, formdata=None) -> PacketForm:
@@ -67,10 +66,10 @@ def packet_form(client: Client, formdata=None) -> PacketForm:
     Pass `formdata` to read a submitted form; without it the form shows its defaults
     (as on the client page, whatever else that page was posted).
     """
-    candidates = packet_candidates(client, with_comments=False)
+    candidates = packet_candidates(client)
     previous = last_packet(client)
-    last_label = (f"Since the last packet (made {print_date(previous.created_at)} for the session on "
-                  f"{print_date(previous.session_date)})" if previous else
+    last_label = (f"Since the last packet (made {words.date(previous.created_at)} for the session on "
+                  f"{words.date(previous.session_date)})" if previous else
                   "Since the last packet (none yet, so everything is listed)")
     form = PacketForm(
         formdata=formdata,

@@ -18,7 +18,6 @@ from clinic.pdf.forms import packet_form
 
 bp = Blueprint("pdf", __name__)
 
-bp.add_app_template_filter(services.print_date, "print_date")
 for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_one_line, packet_form):
     bp.add_app_template_global(_helper)
 bp.add_app_template_global(services.default_paper, "pdf_default_paper")

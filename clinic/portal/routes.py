@@ -28,7 +28,7 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, undefer
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -41,7 +41,7 @@ from clinic.extensions import db
 from clinic.forms import error_list
 from clinic.mail.services import send_invitation
 from clinic.pdf.background import prerender_later
-from clinic.models import OPEN_STATUSES, Assignment, Client, PortalLink, utcnow
+from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
 from clinic.portal.services import (
     LINK_DAYS_MAX,
@@ -95,30 +95,6 @@ def client_status(status: str) -> str:
     return CLIENT_STATUS.get(status, status.replace("_", " "))
 
 
-@bp.app_template_filter("portal_day")
-def portal_day(value: dt.date | dt.datetime | None) -> str:
-    """'Friday 4 December': a due or sent date as a person says it."""
-    if value is None:
-        return ""
-    return f"{value:%A} {value.day} {value:%B}" + (f" {value.year}" if value.year != utcnow().year else "")
-
-
-@bp.app_template_filter("ago")
-def ago(moment: dt.datetime | None) -> str:
-    """How long ago, in words that need no time zone: 'just now', '5 minutes ago', 'on Friday 4 December'."""
-    if moment is None:
-        return ""
-    minutes = int((utcnow() - moment).total_seconds() // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
-    if minutes < 24 * 60:
-        hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
-    return f"on {portal_day(moment)}"
-
-
 # --- the client's way in -----------------------------------------------------------------
 
 
@@ -169,7 +145,7 @@ def _current_client() -> tuple[Client | None, str]:
     if now.timestamp() - seen > current_app.config["PORTAL_IDLE_MINUTES"] * 60:
         _end_client_session()
         return None, "idle"
-    link = db.session.get(PortalLink, link_id)
+    link = db.session.get(PortalLink, link_id, options=[joinedload(PortalLink.client)])
     if not is_usable(link) or link.client_id != client_id:
         _end_client_session()
         return None, "ended"
@@ -226,26 +202,30 @@ def leave():
 @client_required
 def home():
     client = g.portal_client
-    assignments = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.client_id == client.id, Assignment.status != "cancelled")
-        .options(selectinload(Assignment.response))
-        .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at)
+    worksheets = (select(Assignment).options(joinedload(Assignment.response))
+                  .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at))
+    to_do = db.session.scalars(
+        worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
+        .options(undefer(Assignment.definition_snapshot))
     ).all()
-    entries = [(assignment, definition_of(assignment)) for assignment in assignments]
+    done = db.session.scalars(
+        worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
+    ).all()
     audit.record("portal.home_viewed", client)
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "portal/home.html",
         clinician=client.clinician,
-        to_do=[e for e in entries if e[0].status in OPEN_STATUSES],
-        done=[e for e in entries if e[0].status not in OPEN_STATUSES],
+        to_do=[(assignment, definition_of(assignment).estimated_minutes) for assignment in to_do],
+        done=done,
     )
+    db.session.commit()  # after rendering, so the loaded worksheets are not read again one by one
+    return page
 
 
 def _own_assignment(assignment_id: int) -> Assignment:
     """The signed-in client's assignment, or 404 (load, then authorize)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id)
+                                   .options(undefer(Assignment.definition_snapshot)))
     if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == "cancelled":
         abort(404)
     return assignment

@@ -21,7 +21,8 @@ class Defaults:
     IDLE_MINUTES = 15
     # Clients are signed out of the portal after this many idle minutes.
     PORTAL_IDLE_MINUTES = 60
-    PORTAL_LINK_DAYS = 30
+    # Client links stop working after this many days (or when revoked or replaced).
+    PORTAL_LINK_DAYS = 14
     # Sign-in failures from unknown browsers (per account, per address) and from a recognised
     # browser (per device cookie): this many are free, then each further attempt waits,
     # twice as long each time, from LOGIN_FIRST_DELAY_SECONDS up to LOGIN_LONGEST_DELAY_MINUTES.

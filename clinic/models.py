@@ -7,6 +7,8 @@ leads back to one clinician), and keep the audit trail append-only.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from flask_login import UserMixin
@@ -26,8 +28,10 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    select,
     text,
 )
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -75,13 +79,47 @@ class Clinician(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Two-step sign-in (TOTP): the secret is made when setting up starts, and is in use once confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The 30-second step of the last code accepted: each code signs in once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     clients: Mapped[list[Client]] = relationship(back_populates="clinician")
 
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("totp_confirmed_at IS NULL OR totp_secret IS NOT NULL", name="two_step_has_secret"),
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def two_step_on(self) -> bool:
+        return self.totp_confirmed_at is not None
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for signing in without the phone; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("clinician_id", "code_hash", name="one_code_once"),)
+
+
+class Setting(db.Model):
+    """A practice-wide switch an administrator sets from the command line (e.g. two-step sign-in required)."""
+
+    __tablename__ = "setting"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 class Client(db.Model):
@@ -139,9 +177,9 @@ class Assignment(db.Model):
     # The worksheet's title as assigned, so that lists never load the snapshot.
     title: Mapped[str] = mapped_column(Text)
     # The definition as it was when assigned: later edits of the YAML never
-    # change how these answers read. About 12 KB, so loaded only when asked for
-    # (`undefer(Assignment.definition_snapshot)`), never for lists.
-    definition_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # change how these answers read. Kept in its own table, once per distinct
+    # definition: its 12 KB would otherwise sit in every assignment row.
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("worksheet_snapshot.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(20), default="assigned")
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     note_to_client: Mapped[str] = mapped_column(Text, default="")
@@ -152,6 +190,9 @@ class Assignment(db.Model):
     series_position: Mapped[int | None] = mapped_column(Integer)
 
     client: Mapped[Client] = relationship(back_populates="assignments")
+    snapshot: Mapped[WorksheetSnapshot] = relationship()
+    definition_snapshot: AssociationProxy[dict[str, Any]] = association_proxy(
+        "snapshot", "definition", creator=lambda definition: WorksheetSnapshot.of(definition))
     series: Mapped[AssignmentSeries | None] = relationship(back_populates="assignments")
     response: Mapped[Response | None] = relationship(back_populates="assignment", uselist=False)
     events: Mapped[list[AssignmentEvent]] = relationship(
@@ -210,6 +251,39 @@ class AssignmentSeries(db.Model):
     )
 
 
+class WorksheetSnapshot(db.Model):
+    """A worksheet definition exactly as it was assigned, stored once for all the assignments that share it.
+
+    Never changed: a different definition is a different row (told apart by the
+    SHA-256 of its canonical JSON).
+    """
+
+    __tablename__ = "worksheet_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worksheet_id: Mapped[str] = mapped_column(String(60))
+    worksheet_version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    @staticmethod
+    def digest_of(definition: dict[str, Any]) -> str:
+        return hashlib.sha256(json.dumps(definition, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+    @classmethod
+    def of(cls, definition: dict[str, Any]) -> WorksheetSnapshot:
+        """The stored snapshot of this definition, or a new one added to the session."""
+        digest = cls.digest_of(definition)
+        pending = (obj for obj in db.session.new if isinstance(obj, cls) and obj.digest == digest)
+        with db.session.no_autoflush:
+            found = next(pending, None) or db.session.scalar(select(cls).where(cls.digest == digest))
+        if found is None:
+            found = cls(worksheet_id=definition["id"], worksheet_version=definition["version"], digest=digest,
+                        definition=definition)
+            db.session.add(found)
+        return found
+
+
 class AssignmentEvent(db.Model):
     """Every status change of an assignment, with its time and who made it."""
 
@@ -222,10 +296,14 @@ class AssignmentEvent(db.Model):
     actor: Mapped[str] = mapped_column(String(40))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    assignment: Mapped[Assignment] = relationship(back_populates="events")
+    # The clinician whose client this is: recent activity reads a clinician's
+    # newest events straight from one index, however long the history.
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="RESTRICT"))
 
-    # Recent activity walks this index from the newest event and stops after a page.
-    __table_args__ = (Index("ix_assignment_event_at", "at", "id"),)
+    assignment: Mapped[Assignment] = relationship(back_populates="events")
+    clinician: Mapped[Clinician] = relationship()
+
+    __table_args__ = (Index("ix_assignment_event_clinician_at", "clinician_id", "at", "id"),)
 
 
 class Response(db.Model):
@@ -279,10 +357,18 @@ class PortalLink(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Portal sessions carry the version they started with; "Leave" bumps it, ending every copy of them.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     client: Mapped[Client] = relationship()
 
-    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        CheckConstraint("session_version >= 0", name="session_version_not_negative"),
+        # A client has one link that is not revoked: a new one revokes the others.
+        Index("uq_portal_link_one_unrevoked", "client_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
 
 
 class AuditEvent(db.Model):

@@ -140,7 +140,7 @@ def assert_storable(definition: Definition, answers: dict[str, Any]) -> None:
 
 
 ITEMS = """{% from "worksheets/_items.html" import render_section %}
-{% for section in definition.sections %}{{ render_section(section, form) }}{% endfor %}"""
+{% for section in definition.sections %}{{ render_section(definition, section, form) }}{% endfor %}"""
 
 
 def fill_in(app: Flask, definition: Definition, data: MultiDict, final: bool) -> tuple[bool, dict, str]:

@@ -70,4 +70,5 @@ class AssignForm(BaseForm):
 class CommentForm(BaseForm):
     body = TextAreaField("Comment", validators=[DataRequired("Please write a comment first."), no_nul,
                                                 at_most(COMMENT_MAX, "the comment")],
+                         description="Private to you: the client never sees this.",
                          render_kw={"rows": 3})

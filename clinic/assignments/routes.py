@@ -59,8 +59,9 @@ def assign(client_id: int):
         record("assignment.create", assignment, worksheet=assignment.worksheet_id)
     db.session.commit()
     count = len(assignments)
-    flash(f"{count} worksheet{'s' if count != 1 else ''} assigned to {client.display_name}. "
-          "They see them the next time they open their link.", "success")
+    # The name never ends a sentence: "Robin A." would double the full stop.
+    flash(f"{client.display_name} has {count} new worksheet{'s' if count != 1 else ''}, "
+          "shown the next time they open their link.", "success")
     return redirect(url_for("clients.detail", client_id=client.id, _anchor="worksheets"))
 
 

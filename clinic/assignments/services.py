@@ -12,7 +12,7 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, undefer
+from sqlalchemy.orm import contains_eager, joinedload
 
 from clinic import words
 from clinic.extensions import db
@@ -25,6 +25,7 @@ from clinic.models import (
     Client,
     Comment,
     Response,
+    WorksheetSnapshot,
     utcnow,
 )
 from clinic.worksheets import Definition
@@ -52,7 +53,7 @@ def get_own_assignment(assignment_id: int) -> Assignment:
     """The signed-in clinician's assignment, or 404 (load, then authorize)."""
     assignment = db.session.scalar(
         select(Assignment).where(Assignment.id == assignment_id)
-        .options(joinedload(Assignment.client), undefer(Assignment.definition_snapshot))
+        .options(joinedload(Assignment.client), joinedload(Assignment.snapshot))
     )
     if assignment is None or assignment.client.clinician_id != current_user.id:
         abort(404)
@@ -73,7 +74,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         worksheet_id=definition.id,
         worksheet_version=definition.version,
         title=definition.title,
-        definition_snapshot=definition.snapshot(),
+        snapshot=WorksheetSnapshot.of(definition.snapshot()),
         due_date=due_date,
         note_to_client=note,
         status="assigned",
@@ -84,7 +85,8 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
     )
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
-    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now))
+    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now,
+                                   clinician=client.clinician))
     return assignment
 
 
@@ -144,7 +146,7 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
         )
     now = utcnow()
     db.session.add(AssignmentEvent(assignment=assignment, from_status=assignment.status, to_status=to_status,
-                                   actor=actor, at=now))
+                                   actor=actor, at=now, clinician=assignment.client.clinician))
     assignment.status = to_status
     assignment.status_changed_at = now
     if to_status == "submitted":
@@ -203,7 +205,7 @@ def recent_activity(clinician_id: int, limit: int = 10) -> list[AssignmentEvent]
         select(AssignmentEvent)
         .join(AssignmentEvent.assignment).join(Assignment.client)
         .options(contains_eager(AssignmentEvent.assignment).contains_eager(Assignment.client))
-        .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None))
+        .where(AssignmentEvent.clinician_id == clinician_id, Client.archived_at.is_(None))
         .order_by(AssignmentEvent.at.desc(), AssignmentEvent.id.desc())
         .limit(limit)
     ))
@@ -213,3 +215,18 @@ def assignments_of(client: Client) -> Select:
     """All of a client's worksheets, newest first."""
     return (select(Assignment).where(Assignment.client_id == client.id)
             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+
+
+def sent_history(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
+    """The worksheets the client has sent (of one kind, if given), with their answers, oldest first, in one query."""
+    query = (
+        select(Assignment)
+        .join(Assignment.response)
+        .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
+        .where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
+               Response.submitted_at.is_not(None))
+        .order_by(Response.submitted_at, Assignment.id)
+    )
+    if worksheet_id is not None:
+        query = query.where(Assignment.worksheet_id == worksheet_id)
+    return list(db.session.scalars(query))

@@ -26,6 +26,11 @@ def _max_age() -> int:
     return current_app.config["DEVICE_COOKIE_DAYS"] * 24 * 60 * 60
 
 
+def device_key_prefix(clinician: Clinician) -> str:
+    """What the throttle keys of every browser recognised for this clinician start with."""
+    return f"login:device:{clinician.id}:"
+
+
 def device_key(clinician: Clinician | None) -> str | None:
     """The throttle key of this browser if its device cookie is valid for this clinician."""
     cookie = request.cookies.get(DEVICE_COOKIE)
@@ -38,7 +43,7 @@ def device_key(clinician: Clinician | None) -> str | None:
     if not isinstance(content, dict) or content.get("clinician") != clinician.id:
         return None
     nonce = content.get("nonce")
-    return f"login:device:{nonce}" if isinstance(nonce, str) else None
+    return f"{device_key_prefix(clinician)}{nonce}" if isinstance(nonce, str) else None
 
 
 def remember_device(response: Response, clinician: Clinician) -> None:

@@ -129,6 +129,11 @@ def current_password_key(clinician: Clinician) -> str:
     return f"account:{clinician.id}:current-password"
 
 
+def second_step_key(clinician: Clinician) -> str:
+    """Wrong codes after a right password; whoever types them already knows the password."""
+    return f"login:second-step:{clinician.id}"
+
+
 def sign_in_backoff() -> throttle.Backoff:
     config = current_app.config
     return throttle.Backoff(

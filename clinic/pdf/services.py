@@ -22,7 +22,7 @@ import weasyprint
 from flask import current_app, render_template
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -65,6 +65,8 @@ TEMPLATE_SOURCES = (
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
 PACKET_STATUSES = ("in_progress", *SENT_STATUSES)
 PACKET_DEFAULT_STATUSES = SENT_STATUSES
+# The packet form offers this many of the latest worksheets; older ones print from their own review page.
+PACKET_CHOICES = 20
 STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
                  "reviewed": "Reviewed", "cancelled": "Cancelled"}
 
@@ -163,7 +165,8 @@ def render_pdf(html: str, paper: str) -> bytes:
         raise ValueError(f"unknown paper size {paper!r}")
     page_size = CSS(string=f"@page {{ size: {paper}; }}", url_fetcher=fetcher, font_config=font_config)
     document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[page_size], font_config=font_config)
+    # Tagged PDF/UA-1: headings, lists, tables and reading order for screen readers.
+    return document.write_pdf(stylesheets=[page_size], font_config=font_config, pdf_variant="pdf/ua-1")
 
 
 
@@ -311,12 +314,12 @@ class Packet:
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
-    """The client's worksheets that have something to print, most recently active first.
+    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES).
 
     Only what the packet form lists (title, status, dates): no snapshots, no comments.
     """
     return list(db.session.scalars(
-        _printable(client).options(joinedload(Assignment.response))
+        _printable(client).options(joinedload(Assignment.response)).limit(PACKET_CHOICES)
     ))
 
 
@@ -387,12 +390,13 @@ def default_session_date() -> dt.date:
     return words.today()
 
 
-def default_packet_options(client: Client) -> PacketOptions:
-    """What the packet form offers to start with: today's session, since the last packet, sent worksheets."""
-    chosen = db.session.scalars(select(Assignment.id).where(
-        Assignment.client_id == client.id, Assignment.status.in_(PACKET_DEFAULT_STATUSES)))
-    return PacketOptions(session_date=default_session_date(), since_date=None,
-                         assignment_ids=tuple(sorted(chosen)), paper=default_paper())
+def default_packet_options(client: Client, candidates: list[Assignment] | None = None) -> PacketOptions:
+    """What the packet form offers to start with (and the background renders): today's session, since
+    the last packet, the sent worksheets among those the form lists."""
+    chosen = [a.id for a in (packet_candidates(client) if candidates is None else candidates)
+              if a.status in PACKET_DEFAULT_STATUSES]
+    return PacketOptions(session_date=default_session_date(), since_date=None, assignment_ids=tuple(chosen),
+                         paper=default_paper())
 
 
 def packet_inputs(client: Client, clinician: Clinician, options: PacketOptions) -> dict[str, Any]:
@@ -440,7 +444,7 @@ def _packet_html(client: Client, clinician: Clinician, options: PacketOptions) -
     chosen = set(options.assignment_ids)
     included = list(db.session.scalars(
         _printable(client).where(Assignment.id.in_(chosen))
-        .options(undefer(Assignment.definition_snapshot), selectinload(Assignment.response).selectinload(Response.comments))
+        .options(joinedload(Assignment.snapshot), selectinload(Assignment.response).selectinload(Response.comments))
     ))
     sheets = tuple(filled_sheet(a) for a in included)
     heading, since = _changes_heading(options, last_packet(client, before=options.session_date))

@@ -20,7 +20,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PORTS = range(5900, 6000)
-PASSWORD = "a browser-typed password"
+PASSWORD = "typed by chromium at night"
 
 
 @dataclass

@@ -59,6 +59,22 @@ class Defaults:
     PER_PAGE = 20
     # Archived clients are erased by `flask purge` this many days after archiving (None: never).
     RETENTION_DAYS = None
+    # The task queue: a SQLite file (default instance/queue.sqlite), or Redis when REDIS_URL is set.
+    QUEUE_FILE = ""
+    REDIS_URL = ""
+    # Email: with no MAIL_SERVER, emails are written to the log instead of sent.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "groundwork@localhost"
+    MAIL_TIMEOUT_SECONDS = 20
+    PRACTICE_NAME = "Your therapy practice"
+    # Reminders go out once a day at this hour in the practice's time zone (TIMEZONE).
+    REMINDER_HOUR = 9
+    # The address links in emails start with (emails are built outside any request).
+    PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 def sqlite_url(instance_path: str) -> str:

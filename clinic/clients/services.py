@@ -44,22 +44,30 @@ def _check_name_free(clinician: Clinician, display_name: str, *, exclude: Client
                             "add something that tells them apart, such as “J. K. (Tuesdays)”.")
 
 
-def create_client(clinician: Clinician, *, display_name: str, email: str | None, notes: str) -> Client:
+def create_client(clinician: Clinician, *, display_name: str, email: str | None, notes: str,
+                  email_consent: bool = False) -> Client:
     _check_name_free(clinician, display_name)
-    client = Client(clinician=clinician, display_name=display_name, email=email or None, notes=notes)
+    client = Client(clinician=clinician, display_name=display_name, email=email or None, notes=notes,
+                    email_consent=email_consent)
     db.session.add(client)
     db.session.flush()
     return client
 
 
-def update_client(client: Client, *, display_name: str, email: str | None, notes: str) -> list[str]:
-    """Apply the changes and return the names of the fields that changed (for the audit trail)."""
+def update_client(client: Client, *, display_name: str, email: str | None, notes: str,
+                  email_consent: bool = False) -> list[str]:
+    """Apply the changes and return the names of the fields that changed (for the audit trail).
+
+    Agreement to email given again (after the client unsubscribed) starts emails again.
+    """
     if client.archived_at is None:
         _check_name_free(client.clinician, display_name, exclude=client)
-    wanted = {"display_name": display_name, "email": email or None, "notes": notes}
+    wanted = {"display_name": display_name, "email": email or None, "notes": notes, "email_consent": email_consent}
     changed = [name for name, value in wanted.items() if getattr(client, name) != value]
     for name in changed:
         setattr(client, name, wanted[name])
+    if "email_consent" in changed and email_consent:
+        client.email_unsubscribed_at = None
     return changed
 
 

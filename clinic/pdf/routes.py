@@ -88,6 +88,7 @@ def packet(client_id: int):
     if request.method == "POST" and form.validate():
         options = form.options()
         pdf, rendered = services.packet_pdf(client, current_user._get_current_object(), options)
+        services.record_packet(client, options)
         audit.record("pdf_packet_downloaded", client, rendered=rendered, paper=options.paper,
                      session_date=options.session_date.isoformat(), assignments=list(options.assignment_ids))
         db.session.commit()

@@ -15,12 +15,12 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -267,15 +267,17 @@ def author_of(clinician: Clinician) -> str:
 
 
 def assignment_pdf(assignment: Assignment, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
-    """A filled-in worksheet with its summaries, flags and the clinician's comments."""
-    today = words.today()
+    """A filled-in worksheet with its summaries, flags and the clinician's comments.
+
+    The date on it is the day it was made (fixed at render), so it is not part of the key.
+    """
     client_name = assignment.client.display_name
-    inputs = {"sheet": sheet_inputs(assignment), "client": client_name, "author": author_of(clinician),
-              "today": today}
+    inputs = {"sheet": sheet_inputs(assignment), "client": client_name, "author": author_of(clinician)}
 
     def html() -> str:
+        created = utcnow()
         return render_template("pdf/worksheet.html", sheet=filled_sheet(assignment), client_name=client_name,
-                               date_text=words.date(today), author=author_of(clinician), created=utcnow())
+                               date_text=words.date(created), author=author_of(clinician), created=created)
 
     return cached_pdf(clinician, f"assignment:{assignment.id}", inputs, paper, html)
 
@@ -431,8 +433,75 @@ def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> t
     return "Everything so far (this is the first packet for this client)", None
 
 
+def default_session_date() -> dt.date:
+    """The session a packet is for unless the clinician says otherwise: today (the practice's)."""
+    return words.today()
+
+
+def default_packet_options(client: Client, candidates: list[Assignment] | None = None) -> PacketOptions:
+    """What the packet form offers to start with (and the background renders): today's session, since
+    the last packet, the sent worksheets among those the form lists."""
+    chosen = [a.id for a in (packet_candidates(client) if candidates is None else candidates)
+              if a.status in PACKET_DEFAULT_STATUSES]
+    return PacketOptions(session_date=default_session_date(), since_date=None, assignment_ids=tuple(chosen),
+                         paper=default_paper())
+
+
+def packet_inputs(client: Client, clinician: Clinician, options: PacketOptions) -> dict[str, Any]:
+    """Everything a packet depends on, in a few aggregate queries and without building it.
+
+    Any save, submission, status change, comment or agenda edit of the client's
+    changes one of these figures, so a cached packet is never stale. Read them
+    before the packet's contents: a change made in between then gives a newer
+    packet under the older key, never an older packet under the newer key.
+    """
+    previous = None if options.since_date is not None else last_packet(client, before=options.session_date)
+    of_client = Assignment.client_id == client.id
+    comments = select(Comment).join(Comment.response).join(Response.assignment).where(of_client).subquery()
+    activity = db.session.execute(
+        select(func.count(Assignment.id), func.max(Assignment.id), func.max(Assignment.status_changed_at),
+               func.coalesce(func.sum(Response.version), 0), func.max(Response.saved_at),
+               select(func.count()).select_from(comments).correlate(None).scalar_subquery(),
+               select(func.max(comments.c.updated_at)).correlate(None).scalar_subquery(),
+               select(func.max(AssignmentEvent.id)).join(AssignmentEvent.assignment).where(of_client)
+               .correlate(None).scalar_subquery())
+        .join(Response, Response.assignment_id == Assignment.id).where(of_client)
+    ).one()
+    return {
+        "client": [client.id, client.display_name], "author": author_of(clinician),
+        "session": options.session_date, "since": options.since_date,
+        "previous": [previous.id, previous.created_at, previous.session_date] if previous else None,
+        "chosen": sorted(options.assignment_ids), "agenda": [_digest(client.agenda or ""), client.agenda_updated_at],
+        "activity": list(activity),
+    }
+
+
 def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> tuple[bytes, bool]:
-    """The session-prep packet, and a PacketExport so the next packet can say what changed since."""
+    """The session-prep packet: from the cache when nothing it shows has changed, else rendered now."""
+    inputs = {**packet_inputs(client, clinician, options), "most": current_app.config["PACKET_MAX_WORKSHEETS"]}
+    built: list[Packet] = []
+
+    def html() -> str:
+        built.append(_build_packet(client, clinician, options))
+        return _packet_document(built[0])
+
+    def shorten(too_long: TooManyPages) -> str:
+        """The packet without the worksheets past the page limit, named on its cover instead."""
+        packet = built[0]
+        kept = within_page_limit(packet.sheets, too_long)
+        reason = f"it would have made the packet longer than {too_long.limit} pages"
+        return _packet_document(replace(packet, sheets=kept, left_out=(*packet.left_out, *(
+            LeftOut(sheet.definition.title, reason) for sheet in packet.sheets if sheet not in kept))))
+
+    return cached_pdf(clinician, f"packet:{client.id}", inputs, options.paper, html, shorten)
+
+
+def record_packet(client: Client, options: PacketOptions) -> None:
+    """That a packet was given to the clinician, so the next one can say what changed since."""
+    db.session.add(PacketExport(client_id=client.id, session_date=options.session_date))
+
+
+def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) -> Packet:
     chosen = set(options.assignment_ids)
     included = list(db.session.scalars(
         _printable(client).where(Assignment.id.in_(chosen))
@@ -456,26 +525,11 @@ def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> 
         trends=tuple(t for t in client_trends(client) if t.worksheet_id in included_worksheets), since=since,
         left_out=left_out,
     )
-    inputs = {
-        "client": [client.id, client.display_name], "author": packet.author, "today": packet.created.date(),
-        "session": options.session_date, "heading": heading, "changes": [asdict(c) for c in changes],
-        "outstanding": [asdict(o) for o in outstanding], "agenda": [_digest(packet.agenda), client.agenda_updated_at],
-        "sheets": [sheet_inputs(a) for a in included], "left_out": [asdict(o) for o in left_out],
-        "trends": [[asdict(t), t.last_seen(since)] for t in packet.trends],
-    }
+    return packet
 
-    def html(shown: Packet = packet) -> str:
-        return render_template("pdf/packet.html", packet=shown, author=shown.author, created=shown.created)
 
-    def shorten(too_long: TooManyPages) -> str:
-        kept = within_page_limit(packet.sheets, too_long)
-        reason = f"it would have made the packet longer than {too_long.limit} pages"
-        return html(replace(packet, sheets=kept, left_out=(*packet.left_out, *(
-            LeftOut(sheet.definition.title, reason) for sheet in packet.sheets if sheet not in kept))))
-
-    result = cached_pdf(clinician, f"packet:{client.id}", inputs, options.paper, html, shorten)
-    db.session.add(PacketExport(client_id=client.id, session_date=options.session_date))
-    return result
+def _packet_document(packet: Packet) -> str:
+    return render_template("pdf/packet.html", packet=packet, author=packet.author, created=packet.created)
 
 
 def _not_yet_in(client: Client) -> Iterable[Assignment]:

@@ -1,7 +1,7 @@
 """Assignment flag level: the most urgent flag raised when the answers were sent
 
 Revision ID: c10content_flag_level
-Revises: c11links_portal_sessions
+Revises: c12queue_email_series
 Create Date: 2026-12-03 08:15:00
 
 Worksheets already sent get their level from their own snapshot and answers,
@@ -15,7 +15,7 @@ from clinic.worksheets import Definition, evaluate
 
 
 revision = 'c10content_flag_level'
-down_revision = 'c11links_portal_sessions'
+down_revision = 'c12queue_email_series'
 branch_labels = None
 depends_on = None
 

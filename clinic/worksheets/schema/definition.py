@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from pydantic import Field, model_validator
@@ -186,9 +188,15 @@ class Definition(Strict):
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Definition:
-        return cls.model_validate(data)
+        """The definition stored with an assignment, parsed once per distinct snapshot (it never changes)."""
+        return _parse_snapshot(json.dumps(data, sort_keys=True))
 
 
 def _duplicates(values: list[str]) -> list[str]:
     seen: set[str] = set()
     return [v for v in values if v in seen or seen.add(v)]
+
+
+@lru_cache(maxsize=256)
+def _parse_snapshot(text: str) -> Definition:
+    return Definition.model_validate(json.loads(text))

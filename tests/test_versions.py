@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from clinic.extensions import db
-from clinic.pdf.services import print_date
+from clinic.models import WorksheetSnapshot
+from clinic.words import date as print_date
 from clinic.worksheets import load_definition
 from test_pdf import all_text
 
@@ -40,7 +41,8 @@ def submitted_v1(make, clinician, worksheet_id: str):
     answers = json.loads((V1 / f"{worksheet_id}.answers.json").read_text(encoding="utf-8"))
     assignment = make.assignment(make.client(clinician, display_name="Robin A."), worksheet_id,
                                  status="submitted", answers=answers)
-    assignment.worksheet_version, assignment.definition_snapshot = 1, definition.snapshot()
+    # A snapshot row of its own: the rows are shared, so one is never rewritten in place.
+    assignment.worksheet_version, assignment.snapshot = 1, WorksheetSnapshot.of(definition.snapshot())
     db.session.commit()
     return assignment
 
@@ -50,9 +52,12 @@ def without_dates(text: str) -> str:
 
 
 def review_text(page: str) -> str:
-    """The review page from "At a glance" to the last section's answers, as words."""
-    part = page[page.index('id="glance-title"'):page.index('id="overall-title"')]
-    words = html.unescape(re.sub(r"<[^>]+>", " ", part.split(">", 1)[1]))
+    """The review page's flags (first on the page), then "At a glance" to the last section's answers, as words."""
+    parts = [page[page.index('id="glance-title"'):page.index('id="overall-title"')]]
+    if 'id="flags-title"' in page:
+        start = page.index('id="flags-title"')
+        parts.insert(0, page[start:page.index("</section>", start)])
+    words = html.unescape(re.sub(r"<[^>]+>", " ", " ".join(part.split(">", 1)[1] for part in parts)))
     return without_dates(" ".join(words.split()))
 
 

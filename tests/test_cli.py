@@ -12,8 +12,8 @@ from clinic.portal.services import find_usable_link
 def test_check_worksheets_lists_every_definition(runner):
     result = runner.invoke(args=["check-worksheets"])
     assert result.exit_code == 0
-    assert "origins-mapping  version 1  5 sections" in result.output
-    assert "3 worksheets valid." in result.output
+    assert "origins-mapping  version 2  5 sections" in result.output
+    assert "8 worksheets valid." in result.output
 
 
 def test_create_clinician_reads_the_password_from_stdin(runner):

@@ -55,10 +55,11 @@ def test_the_declared_summaries_and_flags_are_shown(signed_in, sent):
 
 def test_a_draft_stays_private_until_the_client_sends_it(signed_in, make, clinician):
     record = make.client(clinician)
-    draft = make.assignment(record, WORKSHEET, status="in_progress", answers={"hot-cold-example": "my private draft"})
+    draft = make.assignment(record, WORKSHEET, status="in_progress",
+                            answers={"hot-cold": "know", "hot-cold-example": "my private draft"})
     page = signed_in.get(f"/assignments/{draft.id}").get_data(as_text=True)
     assert "my private draft" not in page
-    assert "is working on it" in page and "So far 1 of" in page
+    assert "is working on it" in page and "So far 2 of" in page
     assert "Mark as reviewed" not in page
 
 
@@ -145,6 +146,6 @@ def test_there_is_nothing_to_comment_on_before_the_client_sends(signed_in, make,
 def test_what_the_client_typed_is_escaped_on_the_review_page(signed_in, make, clinician):
     record = make.client(clinician)
     sent = make.assignment(record, WORKSHEET, status="submitted",
-                           answers={"hot-cold-example": "<script>alert('x')</script>"})
+                           answers={"hot-cold": "know", "hot-cold-example": "<script>alert('x')</script>"})
     page = signed_in.get(f"/assignments/{sent.id}").get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;script&gt;" in page

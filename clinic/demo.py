@@ -40,6 +40,24 @@ PARTNER_SOURCE_ANSWERS = {
     "other-partners": "no",
 }
 
+# Six weeks of the weekly check-in, already sent (oldest first), so trends show at once:
+# slowly feeling more secure, worrying and checking less, with a wobble in week three.
+CHECK_IN = "weekly-check-in"
+CHECK_IN_ANSWERS = [
+    {"felt-secure": 3, "worried": 8, "acted-on-urges": 7, "felt-close": 5, "goal-progress": "not-yet",
+     "week-note": "He went quiet after the party and I checked his phone twice."},
+    {"felt-secure": 4, "worried": 7, "acted-on-urges": 6, "felt-close": 5, "goal-progress": "some",
+     "week-note": "I waited an hour before texting again. It was hard."},
+    {"felt-secure": 3, "worried": 8, "acted-on-urges": 6, "felt-close": 4, "goal-progress": "some",
+     "week-note": "A bad week: he cancelled on Friday and the old fear came back."},
+    {"felt-secure": 5, "worried": 6, "acted-on-urges": 4, "felt-close": 6, "goal-progress": "on-track",
+     "week-note": "Went to the painting class on my own and enjoyed it."},
+    {"felt-secure": 6, "worried": 5, "acted-on-urges": 3, "felt-close": 6, "goal-progress": "some",
+     "week-note": "Told him I felt uneasy instead of asking if we were okay."},
+    {"felt-secure": 6, "worried": 4, "acted-on-urges": 2, "felt-close": 7, "goal-progress": "on-track",
+     "week-note": "Calmer. I want to talk about what happens when he goes quiet."},
+]
+
 ORIGINS_DRAFT_ANSWERS = {
     "caregiving-resonance": 3,
     "caregiving-memory": "Mum was loving some days and very far away on others; I never knew which it would be.",
@@ -57,6 +75,8 @@ def seed() -> str:
     actor = f"clinician:{DEMO_EMAIL}"
     library = current_app.extensions["worksheets"]
     due = words.today() + dt.timedelta(days=7)
+    if CHECK_IN in library:  # sent before this week's copy is assigned below
+        send_weekly(robin, CHECK_IN, CHECK_IN_ANSWERS, actor=actor)
     by_id = {}
     for worksheet_id in library:
         by_id[worksheet_id] = assign(robin, worksheet_id, due_date=due,
@@ -80,6 +100,22 @@ def seed() -> str:
     db.session.commit()
     return link_url(token)
 
+
+def send_weekly(client: Client, worksheet_id: str, weekly_answers: list[dict], *, actor: str) -> None:
+    """A copy of the worksheet for each set of answers, sent a week apart up to two days ago."""
+    last_sent = utcnow() - dt.timedelta(days=2)
+    for week, answers in enumerate(weekly_answers):
+        assignment = assign(client, worksheet_id, actor=actor)
+        assignment.response.answers = dict(answers)
+        assignment.response.version = 1
+        transition(assignment, "in_progress", actor="client")
+        transition(assignment, "submitted", actor="client")
+        sent_at = last_sent - dt.timedelta(weeks=len(weekly_answers) - 1 - week)
+        assignment.created_at = sent_at - dt.timedelta(days=3)
+        assignment.status_changed_at = assignment.response.saved_at = assignment.response.submitted_at = sent_at
+        for event in assignment.events:
+            event.at = sent_at
+        db.session.flush()
 
 def fresh_link() -> str:
     """A new link for the demo clinician's first client."""

@@ -7,6 +7,8 @@ leads back to one clinician), and keep the audit trail append-only.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from flask_login import UserMixin
@@ -15,6 +17,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -24,8 +27,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
+    select,
     text,
 )
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -123,12 +129,17 @@ class Client(db.Model):
     clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="RESTRICT"), index=True)
     display_name: Mapped[str] = mapped_column(String(NAME_MAX))
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    # Groundwork emails a client only with their agreement, and stops when they unsubscribe.
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    email_unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
     # The clinician's agenda for the next session; printed on the packet cover.
     agenda: Mapped[str] = mapped_column(Text, default="")
     agenda_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set when the client's data was erased: the row stays, without personal data, for the audit trail.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     clinician: Mapped[Clinician] = relationship(back_populates="clients")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="client")
@@ -142,6 +153,11 @@ class Client(db.Model):
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def can_be_emailed(self) -> bool:
+        """An address, the client's agreement, not unsubscribed and not archived."""
+        return bool(self.email) and self.email_consent and self.email_unsubscribed_at is None and not self.archived
 
 
 ASSIGNMENT_STATUSES = ("assigned", "in_progress", "submitted", "reviewed", "cancelled")
@@ -163,16 +179,23 @@ class Assignment(db.Model):
     # The worksheet's title as assigned, so that lists never load the snapshot.
     title: Mapped[str] = mapped_column(Text)
     # The definition as it was when assigned: later edits of the YAML never
-    # change how these answers read. About 12 KB, so loaded only when asked for
-    # (`undefer(Assignment.definition_snapshot)`), never for lists.
-    definition_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # change how these answers read. Kept in its own table, once per distinct
+    # definition: its 12 KB would otherwise sit in every assignment row.
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("worksheet_snapshot.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(20), default="assigned")
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     note_to_client: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A repeating worksheet's series and its place in it (1, 2, ...); NULL for a one-off.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_series.id", ondelete="RESTRICT"), index=True)
+    series_position: Mapped[int | None] = mapped_column(Integer)
 
     client: Mapped[Client] = relationship(back_populates="assignments")
+    snapshot: Mapped[WorksheetSnapshot] = relationship()
+    definition_snapshot: AssociationProxy[dict[str, Any]] = association_proxy(
+        "snapshot", "definition", creator=lambda definition: WorksheetSnapshot.of(definition))
+    series: Mapped[AssignmentSeries | None] = relationship(back_populates="assignments")
     response: Mapped[Response | None] = relationship(back_populates="assignment", uselist=False)
     events: Mapped[list[AssignmentEvent]] = relationship(
         back_populates="assignment", order_by="(AssignmentEvent.at, AssignmentEvent.id)"
@@ -192,7 +215,75 @@ class Assignment(db.Model):
         Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at"),
         # A client's worksheets, newest first, a page at a time.
         Index("ix_assignment_client_created", "client_id", "created_at", "id"),
+        UniqueConstraint("series_id", "series_position", name="uq_assignment_series_position"),
+        CheckConstraint("(series_id IS NULL) = (series_position IS NULL)", name="series_position_with_series"),
     )
+
+
+SERIES_EVERY_WEEKS = (1, 2)
+SERIES_TIMES_MAX = 52
+
+
+class AssignmentSeries(db.Model):
+    """A worksheet repeated every week or two for a number of times: each time is its own assignment.
+
+    The periodic task makes the next assignment once the previous one's due date
+    has passed; stopping the series (`stopped_at`) makes no more.
+    """
+
+    __tablename__ = "assignment_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    worksheet_id: Mapped[str] = mapped_column(String(60))
+    every_weeks: Mapped[int] = mapped_column(Integer)
+    times: Mapped[int] = mapped_column(Integer)
+    first_due_date: Mapped[dt.date] = mapped_column(Date)
+    note_to_client: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    client: Mapped[Client] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="series",
+                                                         order_by="Assignment.series_position")
+
+    __table_args__ = (
+        CheckConstraint("every_weeks IN (" + ", ".join(map(str, SERIES_EVERY_WEEKS)) + ")", name="every_weeks_known"),
+        CheckConstraint(f"times >= 2 AND times <= {SERIES_TIMES_MAX}", name="times_range"),
+    )
+
+
+class WorksheetSnapshot(db.Model):
+    """A worksheet definition exactly as it was assigned, stored once for all the assignments that share it.
+
+    Never changed: a different definition is a different row (told apart by the
+    SHA-256 of its canonical JSON).
+    """
+
+    __tablename__ = "worksheet_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worksheet_id: Mapped[str] = mapped_column(String(60))
+    worksheet_version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    @staticmethod
+    def digest_of(definition: dict[str, Any]) -> str:
+        return hashlib.sha256(json.dumps(definition, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+    @classmethod
+    def of(cls, definition: dict[str, Any]) -> WorksheetSnapshot:
+        """The stored snapshot of this definition, or a new one added to the session."""
+        digest = cls.digest_of(definition)
+        pending = (obj for obj in db.session.new if isinstance(obj, cls) and obj.digest == digest)
+        with db.session.no_autoflush:
+            found = next(pending, None) or db.session.scalar(select(cls).where(cls.digest == digest))
+        if found is None:
+            found = cls(worksheet_id=definition["id"], worksheet_version=definition["version"], digest=digest,
+                        definition=definition)
+            db.session.add(found)
+        return found
 
 
 class AssignmentEvent(db.Model):
@@ -207,10 +298,14 @@ class AssignmentEvent(db.Model):
     actor: Mapped[str] = mapped_column(String(40))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    assignment: Mapped[Assignment] = relationship(back_populates="events")
+    # The clinician whose client this is: recent activity reads a clinician's
+    # newest events straight from one index, however long the history.
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="RESTRICT"))
 
-    # Recent activity walks this index from the newest event and stops after a page.
-    __table_args__ = (Index("ix_assignment_event_at", "at", "id"),)
+    assignment: Mapped[Assignment] = relationship(back_populates="events")
+    clinician: Mapped[Clinician] = relationship()
+
+    __table_args__ = (Index("ix_assignment_event_clinician_at", "clinician_id", "at", "id"),)
 
 
 class Response(db.Model):
@@ -264,10 +359,18 @@ class PortalLink(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Portal sessions carry the version they started with; "Leave" bumps it, ending every copy of them.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     client: Mapped[Client] = relationship()
 
-    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        CheckConstraint("session_version >= 0", name="session_version_not_negative"),
+        # A client has one link that is not revoked: a new one revokes the others.
+        Index("uq_portal_link_one_unrevoked", "client_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
 
 
 class AuditEvent(db.Model):
@@ -290,6 +393,11 @@ class AuditEvent(db.Model):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"))
     address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A hash chain (see clinic.audit): each row stores the hash of the one before it and
+    # its own, so `flask verify-audit` finds a row changed or removed behind the app's back.
+    # Empty only in rows written before the chain began.
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint("actor_type IN ('clinician', 'client', 'system')", name="actor_type_known"),
@@ -318,7 +426,10 @@ AUDIT_TRIGGERS = {
         "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change()",
     ],
 }
-for _dialect, _statements in AUDIT_TRIGGERS.items():
+# Emptying the table at once is refused as well (PostgreSQL; SQLite has no TRUNCATE).
+AUDIT_NO_TRUNCATE = ("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+                     "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse_change()")
+for _dialect, _statements in {**AUDIT_TRIGGERS, "postgresql": [*AUDIT_TRIGGERS["postgresql"], AUDIT_NO_TRUNCATE]}.items():
     for _statement in _statements:
         event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 
@@ -357,3 +468,59 @@ class PacketExport(db.Model):
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
     session_date: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+EMAIL_KINDS = ("invitation", "reminder")
+EMAIL_STATUSES = ("queued", "sent", "failed", "dropped")
+
+
+class EmailDelivery(db.Model):
+    """One email to a client, from being queued to sent or failed; it holds no link and no content.
+
+    A client gets at most one reminder a day (the practice's day): a unique index
+    says so, so a periodic task that runs twice cannot send twice.
+    """
+
+    __tablename__ = "email_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    local_day: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    client: Mapped[Client] = relationship()
+    reminders: Mapped[list[AssignmentReminder]] = relationship(back_populates="delivery")
+
+    __table_args__ = (
+        CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in EMAIL_KINDS) + ")", name="kind_known"),
+        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in EMAIL_STATUSES) + ")", name="status_known"),
+        Index("uq_email_delivery_one_reminder_a_day", "client_id", "local_day", unique=True,
+              sqlite_where=text("kind = 'reminder'"), postgresql_where=text("kind = 'reminder'")),
+    )
+
+
+REMINDER_STAGES = ("due_tomorrow", "overdue")
+
+
+class AssignmentReminder(db.Model):
+    """That an assignment's reminder of one stage went into an email: each stage is sent once."""
+
+    __tablename__ = "assignment_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="RESTRICT"))
+    stage: Mapped[str] = mapped_column(String(20))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("email_delivery.id", ondelete="RESTRICT"), index=True)
+
+    delivery: Mapped[EmailDelivery] = relationship(back_populates="reminders")
+    assignment: Mapped[Assignment] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "stage", name="uq_assignment_reminder_stage"),
+        CheckConstraint("stage IN (" + ", ".join(f"'{s}'" for s in REMINDER_STAGES) + ")", name="stage_known"),
+    )

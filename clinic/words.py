@@ -62,6 +62,12 @@ def date(value: dt.date | dt.datetime | None) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def day_month(value: dt.date | dt.datetime) -> str:
+    """'4 Dec': a date where the year is plain from around it (a chart's axis)."""
+    day = _calendar_day(value)
+    return f"{day.day} {day:%b}"
+
+
 def weekday_date(value: dt.date | dt.datetime | None) -> str:
     """'Friday 4 Dec 2026': a date someone has to act by, with its weekday."""
     if value is None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from clinic.extensions import db
 from clinic.models import AuditEvent, PacketExport, utcnow
 from clinic import words
+from clinic.pdf.services import PACKET_CHOICES
 from clinic.worksheets import evaluate
 from conftest import post_form
 from sample_answers import sample_answers
@@ -170,7 +171,7 @@ def test_a_packet_is_served_from_the_cache_until_the_agenda_or_an_answer_changes
 
 def test_the_form_ticks_submitted_worksheets_and_offers_both_paper_sizes(signed_in, make, jordan, submitted):
     started = make.assignment(jordan, "origins-mapping", status="in_progress", answers={"caregiving-resonance": 2})
-    make.assignment(jordan, "origins-mapping")  # not started: nothing to print yet
+    make.assignment(jordan, "partner-source-checklist")  # not started: nothing to print yet
 
     page = signed_in.get(f"/clients/{jordan.id}/packet").get_data(as_text=True)
 
@@ -228,3 +229,20 @@ def test_the_packet_reads_the_database_the_same_number_of_times_for_one_or_six_w
         return counter.count
 
     assert queries_for(1) == queries_for(6)
+
+
+def test_the_form_offers_only_the_latest_worksheets_of_a_long_history(signed_in, make, jordan, submitted):
+    latest = [make.assignment(jordan, "origins-mapping", status="reviewed") for _ in range(PACKET_CHOICES)]
+    page = signed_in.get(f"/clients/{jordan.id}/packet").get_data(as_text=True)
+    offered = re.findall(r'name="packet-assignments" type="checkbox" value="(\d+)"', page)
+    assert sorted(map(int, offered)) == sorted(a.id for a in latest)
+    assert f"These are the {PACKET_CHOICES} most recent; print older ones from their own page." in page
+
+
+def test_the_packet_file_is_named_for_the_client_and_session_without_internal_ids(signed_in, make, clinician):
+    person = make.client(clinician, display_name="Zoë O'Brien / J.")
+    sent = make.assignment(person, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+
+    response = make_packet(signed_in, person, session="2026-03-10", assignments=[sent])
+
+    assert response.headers["Content-Disposition"] == 'attachment; filename="packet-zoe-o-brien-j-2026-03-10.pdf"'

@@ -8,18 +8,24 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
+from shutil import copyfile
 
 import pytest
 from markupsafe import escape
+from sqlalchemy import select
 from PIL import Image
 
+from clinic import words
+from clinic.demo import CHECK_IN_ANSWERS
 from clinic.extensions import db
+from clinic.models import Client
 from clinic.trends.services import client_trends, figures
-from clinic.worksheets import evaluate
+from clinic.worksheets import evaluate, load_library
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
 from sample_answers import sample_answers
 from test_pdf import WORKSHEETS, all_text, weasyprint_log  # noqa: F401 (fixture)
 from test_pdf_packet import cover, make_packet, page_texts
+from test_worksheet_loader import write
 
 FIRST_SENT = dt.datetime(2026, 9, 7, 18, 30, tzinfo=dt.timezone.utc)
 SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
@@ -91,7 +97,7 @@ def test_the_values_are_the_engines_figures_for_each_submission_oldest_first(app
     sent = send_weekly(make, robin, "partner-source-checklist", 3)
     [trend] = client_trends(robin)
     assert trend.assignment_ids == tuple(a.id for a in sent)
-    assert trend.dates == tuple((FIRST_SENT + dt.timedelta(weeks=w)).date() for w in range(3))
+    assert trend.dates == tuple(words.local(FIRST_SENT + dt.timedelta(weeks=w)).date() for w in range(3))
     counts = [next(r for r in evaluate(app.extensions["worksheets"][a.worksheet_id], a.response.answers).summaries
                    if r.kind == "count") for a in sent]
     chart = next(c for c in trend.charts if c.id == counts[0].id)
@@ -169,8 +175,7 @@ def test_the_review_page_marks_this_submission(signed_in, make, robin):
     over_time = section(page, "trend")
     assert "the dotted line marks this one" in over_time
     marked = re.findall(r'<th scope="row">([^<]+) \(this one\)</th>', over_time)
-    day = f"{sent[1].response.submitted_at.day} {sent[1].response.submitted_at:%b %Y}"
-    assert marked and set(marked) == {day}
+    assert marked and set(marked) == {words.date(sent[1].response.submitted_at)}
     assert "This one" in SVG_ELEMENT.search(over_time).group(0)
 
 
@@ -207,7 +212,7 @@ def test_the_packet_cover_shows_what_moved_since_last_session(signed_in, make, r
     [trend] = client_trends(robin)
     seen = trend.index_of(first[-1].id)
     moves = trend.moves(later[0].response.submitted_at - dt.timedelta(seconds=1))
-    assert f"Last session ({trend.dates[seen].day} {trend.dates[seen]:%b %Y})" in front
+    assert f"Last session ({words.date(trend.dates[seen])})" in front
     for move in moves:
         assert move.label in front
     assert weasyprint_log() == []
@@ -217,5 +222,37 @@ def test_the_packet_cover_shows_what_moved_since_last_session(signed_in, make, r
         chart_page = next(i for i, text in enumerate(pages, start=1) if "Since last session" in text)
         png = pdf_page_png(response.data, chart_page, Path(folder))
         with Image.open(png) as image:
-            dark = sum(image.histogram()[:110])
-        assert dark > 2000  # lines, markers and labels drawn, readable in grey
+            ink = sum(image.histogram()[:110]) / (image.width * image.height)
+        assert 0.01 < ink < 0.1  # lines, markers and labels drawn on white, readable in grey
+
+
+CHECK_IN = {  # the shape of worksheets/weekly-check-in.yaml, which the demo fills in
+    "id": "weekly-check-in", "version": 1, "title": "This week", "estimated_minutes": 3, "intro": "A short check-in.",
+    "sections": [{"id": "ratings", "title": "How the week went", "items": [
+        {"id": item_id, "type": "scale", "label": f"{label}?", "short_label": label, "min": 0, "max": 10,
+         "anchors": {0: "Not at all", 10: "Completely"}}
+        for item_id, label in [("felt-secure", "Felt secure"), ("worried", "Worried"),
+                               ("acted-on-urges", "Acted on urges"), ("felt-close", "Felt close")]
+    ] + [{"id": "goal-progress", "type": "single_choice", "label": "Goals?", "options": [
+            {"value": v, "label": v} for v in ("on-track", "some", "not-yet", "no-goals")]},
+         {"id": "week-note", "type": "long_text", "label": "One thing to bring?", "required": False}]}],
+    "summary": [{"id": "week-ratings", "kind": "profile", "label": "This week (0 to 10)",
+                 "items": ["felt-secure", "worried", "acted-on-urges", "felt-close"]}],
+}
+
+
+def test_the_demo_client_has_six_weeks_of_check_ins_charted(app, runner, tmp_path):
+    write(tmp_path, CHECK_IN, name="weekly-check-in")  # beside the shipped worksheets
+    for worksheet_id in WORKSHEETS:
+        copyfile(Path(app.config["WORKSHEETS_DIR"]) / f"{worksheet_id}.yaml", tmp_path / f"{worksheet_id}.yaml")
+    app.extensions["worksheets"] = load_library(tmp_path)
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    robin = db.session.scalars(select(Client).where(Client.display_name == "Robin A.")).one()
+    [trend] = client_trends(robin)
+    assert trend.worksheet_id == "weekly-check-in" and len(trend.dates) == len(CHECK_IN_ANSWERS) == 6
+    assert trend.dates[-1] < words.today() and len(set(trend.dates)) == 6
+    [ratings] = trend.charts
+    assert {s.label: s.values for s in ratings.series} == {
+        label: tuple(week[item_id] for week in CHECK_IN_ANSWERS)
+        for item_id, label in [("felt-secure", "Felt secure"), ("worried", "Worried"),
+                               ("acted-on-urges", "Acted on urges"), ("felt-close", "Felt close")]}

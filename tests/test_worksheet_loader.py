@@ -92,7 +92,7 @@ def item(data: dict, index: int) -> dict:
     ("change", "expected"),
     [
         (lambda d: item(d, 0).update(type="slider"),
-         "sections[0] (only) > items[0] (mood): unknown item type 'slider' (expected one of: short_text"),
+         "sections[0] (only) > items[0] (mood): unknown item type 'slider' (expected one of: date, frequency, group,"),
         (lambda d: item(d, 1).update(id="mood"), "id 'mood' is used twice"),
         (lambda d: item(d, 1).pop("label"), "sections[0] (only) > items[1] (why): 'label' is missing"),
         (lambda d: item(d, 2).update(options=[{"value": "a", "label": "A"}]),

@@ -12,7 +12,7 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, undefer
+from sqlalchemy.orm import contains_eager, joinedload
 
 from clinic import words
 from clinic.extensions import db
@@ -21,9 +21,12 @@ from clinic.models import (
     SENT_STATUSES,
     Assignment,
     AssignmentEvent,
+    AssignmentSeries,
     Client,
+    Clinician,
     Comment,
     Response,
+    WorksheetSnapshot,
     utcnow,
 )
 from clinic.worksheets import Definition
@@ -51,7 +54,7 @@ def get_own_assignment(assignment_id: int) -> Assignment:
     """The signed-in clinician's assignment, or 404 (load, then authorize)."""
     assignment = db.session.scalar(
         select(Assignment).where(Assignment.id == assignment_id)
-        .options(joinedload(Assignment.client), undefer(Assignment.definition_snapshot))
+        .options(joinedload(Assignment.client), joinedload(Assignment.snapshot))
     )
     if assignment is None or assignment.client.clinician_id != current_user.id:
         abort(404)
@@ -64,7 +67,7 @@ def definition_of(assignment: Assignment) -> Definition:
 
 
 def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None, note: str = "",
-           actor: str) -> Assignment:
+           actor: str, series: AssignmentSeries | None = None, series_position: int | None = None) -> Assignment:
     definition = current_app.extensions["worksheets"][worksheet_id]
     now = utcnow()
     assignment = Assignment(
@@ -72,16 +75,19 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         worksheet_id=definition.id,
         worksheet_version=definition.version,
         title=definition.title,
-        definition_snapshot=definition.snapshot(),
+        snapshot=WorksheetSnapshot.of(definition.snapshot()),
         due_date=due_date,
         note_to_client=note,
         status="assigned",
         created_at=now,
         status_changed_at=now,
+        series=series,
+        series_position=series_position,
     )
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
-    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now))
+    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now,
+                                   clinician=_clinician_of(client)))
     return assignment
 
 
@@ -101,12 +107,13 @@ def open_worksheet_ids(client: Client) -> set[str]:
 
 
 def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.date | None, note: str,
-                   actor: str) -> list[Assignment]:
+                   actor: str, every_weeks: int | None = None, times: int | None = None) -> list[Assignment]:
     """Assign every worksheet or none: a client never gets two open copies of one worksheet.
 
     That rule also makes a form sent twice harmless. The client's row is
     locked first (PostgreSQL), so two such requests at once are taken in turn;
     where it cannot be (SQLite), the database's unique index refuses the second.
+    With `every_weeks` and `times`, each worksheet starts a repeating series.
     """
     db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
     if client.archived:
@@ -117,8 +124,14 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
         raise AssignmentProblem(f"{client.display_name} already has {titles} to do, so nothing was assigned. "
                                 "Leave the worksheets that are already assigned unticked.")
     name = client.display_name
-    assignments = [assign(client, worksheet_id, due_date=due_date, note=note, actor=actor)
-                   for worksheet_id in worksheet_ids]
+    assignments = []
+    for worksheet_id in worksheet_ids:
+        series = None
+        if every_weeks and times and due_date:
+            series = AssignmentSeries(client=client, worksheet_id=worksheet_id, every_weeks=every_weeks, times=times,
+                                      first_due_date=due_date, note_to_client=note)
+        assignments.append(assign(client, worksheet_id, due_date=due_date, note=note, actor=actor, series=series,
+                                  series_position=1 if series else None))
     try:
         db.session.flush()
     except IntegrityError:
@@ -134,11 +147,17 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
         )
     now = utcnow()
     db.session.add(AssignmentEvent(assignment=assignment, from_status=assignment.status, to_status=to_status,
-                                   actor=actor, at=now))
+                                   actor=actor, at=now, clinician=_clinician_of(assignment.client)))
     assignment.status = to_status
     assignment.status_changed_at = now
     if to_status == "submitted":
         assignment.response.submitted_at = now
+
+
+def _clinician_of(client: Client) -> Clinician:
+    """The client's clinician, for the status history, without flushing a half-made change to the database."""
+    with db.session.no_autoflush:
+        return client.clinician
 
 
 def reopen(assignment: Assignment, *, actor: str) -> None:
@@ -193,7 +212,7 @@ def recent_activity(clinician_id: int, limit: int = 10) -> list[AssignmentEvent]
         select(AssignmentEvent)
         .join(AssignmentEvent.assignment).join(Assignment.client)
         .options(contains_eager(AssignmentEvent.assignment).contains_eager(Assignment.client))
-        .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None))
+        .where(AssignmentEvent.clinician_id == clinician_id, Client.archived_at.is_(None))
         .order_by(AssignmentEvent.at.desc(), AssignmentEvent.id.desc())
         .limit(limit)
     ))
@@ -203,3 +222,18 @@ def assignments_of(client: Client) -> Select:
     """All of a client's worksheets, newest first."""
     return (select(Assignment).where(Assignment.client_id == client.id)
             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+
+
+def sent_history(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
+    """The worksheets the client has sent (of one kind, if given), with their answers, oldest first, in one query."""
+    query = (
+        select(Assignment)
+        .join(Assignment.response)
+        .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
+        .where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
+               Response.submitted_at.is_not(None))
+        .order_by(Response.submitted_at, Assignment.id)
+    )
+    if worksheet_id is not None:
+        query = query.where(Assignment.worksheet_id == worksheet_id)
+    return list(db.session.scalars(query))

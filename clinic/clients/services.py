@@ -25,7 +25,7 @@ class ClientProblem(ValueError):
 def get_own_client(client_id: int) -> Client:
     """The signed-in clinician's client, or 404 (another clinician's client does not exist for you)."""
     client = db.session.get(Client, client_id)
-    if client is None or client.clinician_id != current_user.id:
+    if client is None or client.clinician_id != current_user.id or client.erased_at is not None:
         abort(404)
     return client
 
@@ -44,22 +44,30 @@ def _check_name_free(clinician: Clinician, display_name: str, *, exclude: Client
                             "add something that tells them apart, such as “J. K. (Tuesdays)”.")
 
 
-def create_client(clinician: Clinician, *, display_name: str, email: str | None, notes: str) -> Client:
+def create_client(clinician: Clinician, *, display_name: str, email: str | None, notes: str,
+                  email_consent: bool = False) -> Client:
     _check_name_free(clinician, display_name)
-    client = Client(clinician=clinician, display_name=display_name, email=email or None, notes=notes)
+    client = Client(clinician=clinician, display_name=display_name, email=email or None, notes=notes,
+                    email_consent=email_consent)
     db.session.add(client)
     db.session.flush()
     return client
 
 
-def update_client(client: Client, *, display_name: str, email: str | None, notes: str) -> list[str]:
-    """Apply the changes and return the names of the fields that changed (for the audit trail)."""
+def update_client(client: Client, *, display_name: str, email: str | None, notes: str,
+                  email_consent: bool = False) -> list[str]:
+    """Apply the changes and return the names of the fields that changed (for the audit trail).
+
+    Agreement to email given again (after the client unsubscribed) starts emails again.
+    """
     if client.archived_at is None:
         _check_name_free(client.clinician, display_name, exclude=client)
-    wanted = {"display_name": display_name, "email": email or None, "notes": notes}
+    wanted = {"display_name": display_name, "email": email or None, "notes": notes, "email_consent": email_consent}
     changed = [name for name, value in wanted.items() if getattr(client, name) != value]
     for name in changed:
         setattr(client, name, wanted[name])
+    if "email_consent" in changed and email_consent:
+        client.email_unsubscribed_at = None
     return changed
 
 
@@ -84,7 +92,8 @@ def clients_of(clinician_id: int, *, archived: bool = False) -> Select:
     """A clinician's current (or archived) clients in name order."""
     return (select(Client)
             .where(Client.clinician_id == clinician_id,
-                   Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None))
+                   Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None),
+               Client.erased_at.is_(None))
             .order_by(func.lower(Client.display_name), Client.id))
 
 

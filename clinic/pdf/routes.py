@@ -6,22 +6,36 @@ otherwise), serves the PDF from the cache or renders it, and writes an audit eve
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from clinic import audit
 from clinic.assignments.services import get_own_assignment
 from clinic.clients.services import get_own_client
+from clinic.errors import render_error
 from clinic.extensions import db
 from clinic.pdf import services
 from clinic.pdf.forms import packet_form
+from clinic.pdf.rendering import RenderRefused
 
 bp = Blueprint("pdf", __name__)
+bp.add_app_template_filter(services.print_text, "print_text")
 
 for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_one_line, packet_form):
     bp.add_app_template_global(_helper)
 bp.add_app_template_global(services.default_paper, "pdf_default_paper")
 bp.add_app_template_global(services.PAPER_SIZES, "pdf_paper_sizes")
+bp.add_app_template_global(services.PACKET_CHOICES, "pdf_packet_choices")
+
+
+@bp.errorhandler(RenderRefused)
+def refused(error: RenderRefused):
+    """A PDF too slow or too long to make: say so plainly; the server is free for the next request."""
+    return render_error(503, "This PDF was not made", f"{error.message} Nothing is lost: the answers are "
+                        "still on the review page. Try again later, or print fewer worksheets at once."), 503
 
 
 def _paper() -> str:
@@ -29,6 +43,12 @@ def _paper() -> str:
     if paper not in services.PAPER_SIZES:
         abort(400, f"Paper size must be one of: {', '.join(services.PAPER_SIZES)}.")
     return paper
+
+
+def file_label(text: str) -> str:
+    """Text as a file-name part: 'Robin Ó. Brien' -> 'robin-o-brien' (ASCII, no path characters)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", plain.lower())) or "client"
 
 
 def _download(pdf: bytes, filename: str) -> Response:
@@ -68,10 +88,11 @@ def packet(client_id: int):
     if request.method == "POST" and form.validate():
         options = form.options()
         pdf, rendered = services.packet_pdf(client, current_user._get_current_object(), options)
+        services.record_packet(client, options)
         audit.record("pdf_packet_downloaded", client, rendered=rendered, paper=options.paper,
                      session_date=options.session_date.isoformat(), assignments=list(options.assignment_ids))
         db.session.commit()
-        return _download(pdf, f"session-prep-{client.id}-{options.session_date.isoformat()}.pdf")
+        return _download(pdf, f"packet-{file_label(client.display_name)}-{options.session_date.isoformat()}.pdf")
     audit.record("packet_form_viewed", client)
     db.session.commit()
     status = 400 if form.errors else 200

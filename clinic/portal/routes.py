@@ -28,41 +28,54 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, undefer
-from werkzeug.datastructures import MultiDict
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from clinic import audit, throttle
 from clinic.assignments.services import definition_of
 from clinic.auth.routes import safe_next
+from clinic.clients.pagination import paginate
 from clinic.clients.services import get_own_client
 from clinic.errors import render_error
 from clinic.extensions import db
 from clinic.forms import error_list
+from clinic.mail.services import send_invitation
+from clinic.pdf.background import prerender_later
 from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
+from clinic.portal.logs import redact_request_logs
 from clinic.portal.services import (
     LINK_DAYS_MAX,
     SaveRefused,
+    end_sessions,
     find_usable_link,
     is_usable,
     issue_link,
     link_status,
     links_of,
     revoke_link,
+    revoke_links_of,
     save_answers,
 )
-from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, validate
-from clinic.worksheets.forms import REQUIRED_MESSAGE
+from clinic.worksheets import (
+    CONTROL_KEYS,
+    REQUIRED_MESSAGE,
+    Definition,
+    Group,
+    build_form,
+    evaluate,
+    hidden_items,
+    read_posted,
+)
 from clinic.worksheets.schema import OPTION_VALUE_PATTERN
 
 bp = Blueprint("portal", __name__)
+bp.record_once(lambda state: redact_request_logs())
 
 SESSION_CLIENT = "portal_client_id"
 SESSION_LINK = "portal_link_id"
+SESSION_VERSION = "portal_session_version"
 SESSION_SEEN = "portal_seen_at"
-# Form keys that are not answers: anything else must name an item of the worksheet.
-CONTROL_KEYS = {"csrf_token", "version", "action"}
 OPTION_VALUE = re.compile(OPTION_VALUE_PATTERN)
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts '¹', which int() refuses
 LINKS_SHOWN = 10
@@ -98,13 +111,18 @@ def client_status(status: str) -> str:
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
 def landing(token: str):
-    """GET shows a calm page and changes nothing (mail scanners follow links); POST signs in."""
-    address_key = f"portal-link:address:{request.remote_addr}"
-    wait = throttle.blocked_for([address_key])
-    if wait:
-        return render_template("portal/link_unusable.html", wait_minutes=throttle.minutes(wait)), 429
+    """GET shows a calm page and changes nothing (mail scanners follow links); POST signs in.
+
+    A valid link always works: only unknown, expired and revoked links count
+    against the address, so guessing from a clinic's shared Wi-Fi never locks
+    out the other clients behind it.
+    """
     link = find_usable_link(token)
     if link is None:
+        address_key = f"portal-link:address:{request.remote_addr}"
+        wait = throttle.blocked_for([address_key])
+        if wait:
+            return render_template("portal/link_unusable.html", wait_minutes=throttle.minutes(wait)), 429
         window = dt.timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
         throttle.record_failure([address_key], limit=current_app.config["LINK_MAX_FAILURES"], window=window)
         return render_template("portal/link_unusable.html"), 404
@@ -121,6 +139,7 @@ def _start_client_session(link: PortalLink) -> None:
     session.clear()
     session[SESSION_CLIENT] = link.client_id
     session[SESSION_LINK] = link.id
+    session[SESSION_VERSION] = link.session_version
     session[SESSION_SEEN] = utcnow().timestamp()
     g.portal_client_id = link.client_id
     link.last_used_at = utcnow()
@@ -130,12 +149,13 @@ def _start_client_session(link: PortalLink) -> None:
 
 def _end_client_session() -> None:
     """Forget the client but keep the CSRF token, so an open page can still say what happened."""
-    for key in (SESSION_CLIENT, SESSION_LINK, SESSION_SEEN):
+    for key in (SESSION_CLIENT, SESSION_LINK, SESSION_VERSION, SESSION_SEEN):
         session.pop(key, None)
 
 
 def _current_client() -> tuple[Client | None, str]:
-    """The signed-in client, or None and why: 'none', 'idle' or 'ended' (link revoked or expired)."""
+    """The signed-in client, or None and why: 'none', 'idle' or 'ended' (link revoked or expired,
+    or the session left on purpose: a copy of its cookie no longer works either)."""
     client_id, link_id, seen = (session.get(k) for k in (SESSION_CLIENT, SESSION_LINK, SESSION_SEEN))
     if not (client_id and link_id and isinstance(seen, (int, float))):
         return None, "none"
@@ -143,8 +163,8 @@ def _current_client() -> tuple[Client | None, str]:
     if now.timestamp() - seen > current_app.config["PORTAL_IDLE_MINUTES"] * 60:
         _end_client_session()
         return None, "idle"
-    link = db.session.get(PortalLink, link_id, options=[joinedload(PortalLink.client)])
-    if not is_usable(link) or link.client_id != client_id:
+    link = db.session.get(PortalLink, link_id, options=[joinedload(PortalLink.client).joinedload(Client.clinician)])
+    if not is_usable(link) or link.client_id != client_id or session.get(SESSION_VERSION) != link.session_version:
         _end_client_session()
         return None, "ended"
     session[SESSION_SEEN] = now.timestamp()
@@ -188,7 +208,14 @@ def _typed_text() -> list[str]:
 
 @bp.route("/portal/leave", methods=["POST"])
 def leave():
-    """Sign out on purpose (a shared phone or computer)."""
+    """Sign out on purpose (a shared phone or computer), on the server too: a copied cookie stops working."""
+    client, _ = _current_client()
+    if client is not None:
+        link = db.session.get(PortalLink, session[SESSION_LINK])
+        g.portal_client_id = client.id
+        end_sessions(link)
+        audit.record("portal.left", link)
+        db.session.commit()
     _end_client_session()
     return render_template("portal/signed_out.html", message="You have left your worksheets.", left=True)
 
@@ -200,15 +227,15 @@ def leave():
 @client_required
 def home():
     client = g.portal_client
-    worksheets = (select(Assignment).options(joinedload(Assignment.response))
-                  .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at))
+    worksheets = select(Assignment).options(joinedload(Assignment.response))
     to_do = db.session.scalars(
         worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
-        .options(undefer(Assignment.definition_snapshot))
+        .options(joinedload(Assignment.snapshot))
+        .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at)
     ).all()
-    done = db.session.scalars(
-        worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
-    ).all()
+    # Sent worksheets, the latest first, a page at a time: years of them stay quick to show.
+    done = paginate(worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
+                    .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()), "done")
     audit.record("portal.home_viewed", client)
     page = render_template(
         "portal/home.html",
@@ -223,7 +250,7 @@ def home():
 def _own_assignment(assignment_id: int) -> Assignment:
     """The signed-in client's assignment, or 404 (load, then authorize)."""
     assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id)
-                                   .options(undefer(Assignment.definition_snapshot)))
+                                   .options(joinedload(Assignment.snapshot), joinedload(Assignment.response)))
     if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == "cancelled":
         abort(404)
     return assignment
@@ -240,6 +267,7 @@ def worksheet(assignment_id: int):
     outcome = _save_from_request(assignment, definition, submit=action == "submit")
     if outcome.status == "saved" and not outcome.incomplete:
         if action == "submit":
+            prerender_later(assignment.client, [assignment])
             flash("Thank you. Your answers have been sent to your therapist.", "success")
             return redirect(url_for("portal.worksheet", assignment_id=assignment.id))
         if action.startswith("add-row:"):
@@ -294,61 +322,22 @@ def _save_from_request(assignment: Assignment, definition: Definition, *, submit
     response = assignment.response
     if assignment.status not in OPEN_STATUSES:
         return SaveOutcome("closed", code=409, message=CLOSED_MESSAGE, version=response.version)
-    if _unknown_keys(definition, request.form):
-        return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
     expected = request.form.get("version", "")
-    if not WHOLE_NUMBER.fullmatch(expected):
+    posted = read_posted(definition, request.form, submit=submit)
+    if posted.status == "forged" or not WHOLE_NUMBER.fullmatch(expected):
         return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
-    formdata = _normalised(request.form)
-    draft = build_form(definition, formdata=formdata)
-    if not validate(definition, draft, final=False):
-        return SaveOutcome("invalid", code=400, form=draft, version=int(expected), message=(
+    if posted.status == "invalid":
+        return SaveOutcome("invalid", code=400, form=posted.form, version=int(expected), message=(
             "Not saved yet: please check the answers marked below. Everything you typed is still here."))
-    answers = answers_from_form(definition, draft)
-    final = build_form(definition, final=True, formdata=formdata) if submit else None
-    complete = final is None or validate(definition, final, final=True)
+    complete = posted.status == "ok"
     try:
-        saved = save_answers(assignment, answers, expected_version=int(expected), submit=submit and complete)
+        saved = save_answers(assignment, posted.answers, expected_version=int(expected), submit=submit and complete)
     except SaveRefused as refused:
         message = CLOSED_MESSAGE if refused.reason == "closed" else STALE_MESSAGE
-        return SaveOutcome(refused.reason, code=409, message=message, form=final or draft,
+        return SaveOutcome(refused.reason, code=409, message=message, form=posted.form,
                            version=refused.current_version)
-    if not complete:
-        return SaveOutcome("saved", code=400, form=final, version=saved.version, answers=answers,
-                           saved_at=saved.saved_at, incomplete=True)
-    return SaveOutcome("saved", form=draft, version=saved.version, answers=answers, saved_at=saved.saved_at)
-
-
-def _answer_keys(definition: Definition) -> list[tuple[re.Pattern, int]]:
-    """The form keys a worksheet's items use, with how many rows each allows (1 for a leaf item).
-
-    Group rows are posted as `<group>-<row>-<item>`.
-    """
-    patterns = []
-    for item in definition.items:
-        if isinstance(item, Group):
-            subs = "|".join(re.escape(sub.id) for sub in item.items)
-            patterns.append((re.compile(rf"{re.escape(item.id)}-([0-9]{{1,2}})-(?:{subs})"), item.max_rows))
-        else:
-            patterns.append((re.compile(rf"{re.escape(item.id)}()"), 1))
-    return patterns
-
-
-def _unknown_keys(definition: Definition, form: MultiDict) -> list[str]:
-    """Posted keys that are neither controls nor items of this worksheet (nor rows beyond its limit)."""
-    patterns = _answer_keys(definition)
-    unknown = []
-    for key in form.keys():
-        if key in CONTROL_KEYS:
-            continue
-        if not any((m := pattern.fullmatch(key)) and int(m.group(1) or 0) < rows for pattern, rows in patterns):
-            unknown.append(key)
-    return unknown
-
-
-def _normalised(form: MultiDict) -> MultiDict:
-    """Line breaks as one character (browsers send CRLF), so limits count what the client sees."""
-    return MultiDict([(key, value.replace("\r\n", "\n")) for key, value in form.items(multi=True)])
+    return SaveOutcome("saved", code=200 if complete else 400, form=posted.form, version=saved.version,
+                       answers=posted.answers, saved_at=saved.saved_at, incomplete=not complete)
 
 
 def _show(assignment: Assignment, definition: Definition, *, form=None, problem: str = "",
@@ -358,7 +347,8 @@ def _show(assignment: Assignment, definition: Definition, *, form=None, problem:
     db.session.commit()
     if assignment.status not in OPEN_STATUSES:
         return render_template("portal/submitted.html", assignment=assignment, definition=definition,
-                               answers=response.answers, problem=problem), code
+                               answers=response.answers, hidden=hidden_items(definition, response.answers),
+                               problem=problem), code
     if form is None:
         form = build_form(definition, answers=response.answers, formdata=None)
         _add_requested_rows(definition, form)
@@ -451,7 +441,8 @@ def create_link(client_id: int):
 @login_required
 def replace_link(client_id: int, link_id: int):
     client = get_own_client(client_id)
-    return _new_link(client, replacing=_own_link(client, link_id))
+    _own_link(client, link_id)
+    return _new_link(client)
 
 
 @bp.route("/clients/<int:client_id>/links/<int:link_id>/revoke", methods=["POST"])
@@ -475,8 +466,8 @@ def _refusal(client: Client, form: LinkForm) -> str | None:
     return None
 
 
-def _new_link(client: Client, *, replacing: PortalLink | None = None):
-    """Issue a link (revoking the one it replaces) and show it in this response only.
+def _new_link(client: Client):
+    """Issue a link (revoking the client's others: one link at a time) and show it in this response only.
 
     The token is never stored, flashed or put in a cookie: this page is the one
     chance to copy it.
@@ -486,12 +477,12 @@ def _new_link(client: Client, *, replacing: PortalLink | None = None):
     if refusal:
         flash(refusal, "error")
         return redirect(_back(form))
-    if replacing is not None:
-        revoke_link(replacing)
-        audit.record("portal_link.revoked", replacing, replaced=True)
+    now = utcnow()
+    replaced = [old for old in revoke_links_of(client) if old.expires_at > now]
     link, token = issue_link(client, days=form.days.data)
-    audit.record("portal_link.created", link, days=form.days.data,
-                 replaces=replacing.id if replacing is not None else None)
+    audit.record("portal_link.created", link, days=form.days.data, replaces=[old.id for old in replaced])
     db.session.commit()
-    return render_template("portal/link_created.html", client=client, link=link, replaced=replacing is not None,
-                           url=url_for("portal.landing", token=token, _external=True), back=_back(form))
+    url = url_for("portal.landing", token=token, _external=True)
+    emailed = bool(form.send_email.data) and send_invitation(client, url, link.expires_at) is not None
+    return render_template("portal/link_created.html", client=client, link=link, replaced=bool(replaced),
+                           url=url, back=_back(form), emailed=emailed)

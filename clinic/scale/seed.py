@@ -35,6 +35,7 @@ from clinic.models import (
     Comment,
     PortalLink,
     Response,
+    WorksheetSnapshot,
     utcnow,
 )
 
@@ -108,12 +109,13 @@ def seed_assignments(total: int, made: Made) -> None:
         select(Assignment.client_id, Assignment.worksheet_id).where(Assignment.status.in_(OPEN_STATUSES)))}
     library = current_app.extensions["worksheets"]
     definitions = [library[worksheet_id] for worksheet_id in sorted(library)]
-    snapshots = {d.id: d.snapshot() for d in definitions}
+    snapshots = {d.id: WorksheetSnapshot.of(d.snapshot()) for d in definitions}
+    db.session.flush()
     for first in range(start, start + total, BATCH):
         numbers = range(first, min(first + BATCH, start + total))
         plans = [_plan(number, clients, definitions, still_open) for number in numbers]
         ids = db.session.scalars(insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True), [
-            {**plan["assignment"], "definition_snapshot": snapshots[plan["assignment"]["worksheet_id"]]}
+            {**plan["assignment"], "snapshot_id": snapshots[plan["assignment"]["worksheet_id"]].id}
             for plan in plans
         ]).all()
         response_ids = db.session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), [
@@ -150,11 +152,13 @@ def _plan(number: int, clients: list[Any], definitions: list[Any],
     assigned = utcnow() - dt.timedelta(days=age)
     due = (assigned + dt.timedelta(days=chance.choice((7, 14, 21, 28)))).date() if chance.random() < 0.8 else None
     actor = f"clinician:{clinician_id}"
-    events, at = [{"from_status": None, "to_status": "assigned", "actor": actor, "at": assigned}], assigned
+    events, at = [{"from_status": None, "to_status": "assigned", "actor": actor, "at": assigned,
+                   "clinician_id": clinician_id}], assigned
     for step in STEPS[status]:
         at = min(at + dt.timedelta(days=chance.uniform(0.1, 4)), utcnow())
         events.append({"from_status": events[-1]["to_status"], "to_status": step,
-                       "actor": actor if step in ("reviewed", "cancelled") else "client", "at": at})
+                       "actor": actor if step in ("reviewed", "cancelled") else "client", "at": at,
+                       "clinician_id": clinician_id})
     answered = status in ("in_progress", "submitted", "reviewed")
     submitted = next((e["at"] for e in events if e["to_status"] == "submitted"), None)
     comments = [{"clinician_id": clinician_id, "section_id": None, "body": chance.choice(COMMENTS),

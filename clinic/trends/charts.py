@@ -23,6 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from clinic.pdf.fetcher import STATIC_ROOT
 from clinic.trends.services import Chart
+from clinic.words import day_month
 
 URL_REFERENCE = re.compile(r"url\(#([\w.-]+)\)")
 SVG = "http://www.w3.org/2000/svg"
@@ -57,11 +58,6 @@ RC = {
 }
 
 
-def day_tick(day) -> str:
-    """A date under a chart's axis: '3 Mar'."""
-    return f"{day.day} {day:%b}"
-
-
 @functools.lru_cache(maxsize=256)
 def chart_svg(chart: Chart, dates: tuple, mark: tuple[int, str] | None, prefix: str) -> Markup:
     """The chart as an inline <svg>; `mark` draws a labelled rule at one submission.
@@ -83,7 +79,7 @@ def chart_svg(chart: Chart, dates: tuple, mark: tuple[int, str] | None, prefix: 
         axes.set_ylim(chart.minimum - pad, chart.maximum + pad)
         axes.set_xlim(-0.4, len(dates) - 0.6)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
-        axes.set_xticks(list(positions), [day_tick(d) for d in dates])
+        axes.set_xticks(list(positions), [day_month(d) for d in dates])
         axes.grid(axis="y", color=RULE, linewidth=0.6)
         axes.spines[["top", "right"]].set_visible(False)
         if mark is not None:

@@ -12,12 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
-
-from clinic.assignments.services import definition_of
-from clinic.extensions import db
-from clinic.models import SENT_STATUSES, Assignment, Client, Response
+from clinic.assignments.services import definition_of, sent_history
+from clinic.models import Assignment, Client
+from clinic.words import local
 from clinic.worksheets import Definition, evaluate
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
 
@@ -54,7 +51,8 @@ class Trend:
 
     @property
     def dates(self) -> tuple[dt.date, ...]:
-        return tuple(moment.date() for moment in self.submitted_at)
+        """The day each was sent, on the practice's calendar."""
+        return tuple(local(moment).date() for moment in self.submitted_at)
 
     def index_of(self, assignment_id: int) -> int | None:
         return self.assignment_ids.index(assignment_id) if assignment_id in self.assignment_ids else None
@@ -91,26 +89,12 @@ class Figure:
     maximum: float
 
 
-def sent_history(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
-    """The client's submitted worksheets with their answers, oldest first, in one query."""
-    query = (
-        select(Assignment)
-        .join(Assignment.response)
-        .options(contains_eager(Assignment.response))
-        .where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
-               Response.submitted_at.is_not(None))
-        .order_by(Assignment.worksheet_id, Response.submitted_at, Assignment.id)
-    )
-    if worksheet_id is not None:
-        query = query.where(Assignment.worksheet_id == worksheet_id)
-    return list(db.session.scalars(query))
-
-
 def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:
     """The numbers a definition declares for one set of answers, in the definition's order."""
     found: list[Figure] = []
     profiled: set[str] = set()
-    for summary, result in zip(definition.summary, evaluate(definition, answers).summaries):
+    evaluation = evaluate(definition, answers)
+    for summary, result in zip(definition.summary, evaluation.summaries):
         if isinstance(summary, CountSummary):
             found.append(Figure(summary.id, summary.label, summary.label, result.count, 0, result.total))
         elif isinstance(summary, ProfileSummary):
@@ -122,7 +106,7 @@ def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:
                 found.append(Figure(summary.id, summary.label, side, score, 0, 0))
     for item in definition.items:
         if isinstance(item, Scale) and item.id not in profiled:
-            value = answers.get(item.id)
+            value = answers.get(item.id) if item.id not in evaluation.hidden else None
             found.append(Figure(f"ratings-{item.min}-{item.max}", f"Ratings ({item.min} to {item.max})",
                                 item.title, value if isinstance(value, int) else None, item.min, item.max))
     return found

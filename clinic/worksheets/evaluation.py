@@ -9,26 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from clinic.worksheets.conditions import Answers, hidden_items, holds, is_answered, matches, tagged
 from clinic.worksheets.schema import (
-    AllCondition,
     AnswerSummary,
-    AnyCondition,
     CountSummary,
     Definition,
     Group,
-    ItemCondition,
     LeanSummary,
     ProfileSummary,
     RowsSummary,
     Signal,
-    TagCondition,
 )
-
-Answers = dict[str, Any]
-
-
-def is_answered(value: Any) -> bool:
-    return value not in (None, "", [], {})
 
 
 @dataclass(frozen=True)
@@ -83,6 +74,7 @@ class Evaluation:
     summaries: tuple[SummaryResult, ...]
     flags: tuple[FlagResult, ...]
     sections: tuple[SectionProgress, ...] = field(default=())
+    hidden: frozenset[str] = frozenset()
 
     @property
     def answered(self) -> int:
@@ -94,70 +86,32 @@ class Evaluation:
 
 
 def evaluate(definition: Definition, answers: Answers) -> Evaluation:
+    """Summaries, flags and progress from the answers to the items shown (see `conditions`)."""
+    hidden = hidden_items(definition, answers)
+    answers = {key: value for key, value in answers.items() if key not in hidden}
     return Evaluation(
         summaries=tuple(_summarise(definition, s, answers) for s in definition.summary),
         flags=tuple(
             FlagResult(flag.id, flag.say, flag.severity)
             for flag in definition.flags
-            if _holds(definition, flag.when, answers)
+            if holds(definition, flag.when, answers)
         ),
         sections=tuple(
             SectionProgress(
                 section.id,
                 section.title,
                 answered=sum(is_answered(answers.get(item.id)) for item in section.items),
-                total=len(section.items),
+                total=sum(item.id not in hidden for item in section.items),
             )
             for section in definition.sections
         ),
+        hidden=hidden,
     )
 
 
-def _matches(value: Any, wanted: tuple[Any, ...]) -> bool:
-    """Whether an answer is one of the wanted values (any of them, for multi-choice)."""
-    if not is_answered(value):
-        return False
-    wanted_text = {str(w) for w in wanted}
-    values = value if isinstance(value, list) else [value]
-    return any(str(v) in wanted_text for v in values)
-
-
-def _tagged(definition: Definition, tags: tuple[str, ...]) -> list[Any]:
-    return [item for item in definition.items if set(tags) & set(item.tags)]
-
-
-def _holds(definition: Definition, condition: Any, answers: Answers) -> bool:
-    if isinstance(condition, AnyCondition):
-        return any(_holds(definition, c, answers) for c in condition.any)
-    if isinstance(condition, AllCondition):
-        return all(_holds(definition, c, answers) for c in condition.all)
-    if isinstance(condition, TagCondition):
-        hits = sum(_matches(answers.get(i.id), condition.in_) for i in _tagged(definition, condition.tags))
-        return hits >= condition.min_count
-    assert isinstance(condition, ItemCondition)
-    value = answers.get(condition.item)
-    if not is_answered(value):
-        return False
-    if condition.in_ is not None and not _matches(value, condition.in_):
-        return False
-    number = _as_number(value)
-    if condition.gte is not None and (number is None or number < condition.gte):
-        return False
-    if condition.lte is not None and (number is None or number > condition.lte):
-        return False
-    return True
-
-
-def _as_number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _signal_score(definition: Definition, signal: Signal, answers: Answers) -> int:
-    items = [definition.items_by_id[signal.item]] if signal.item else _tagged(definition, signal.tags or ())
-    return signal.weight * sum(_matches(answers.get(i.id), signal.in_) for i in items)
+    items = [definition.items_by_id[signal.item]] if signal.item else tagged(definition, signal.tags or ())
+    return signal.weight * sum(matches(answers.get(i.id), signal.in_) for i in items)
 
 
 def _summarise(definition: Definition, summary: Any, answers: Answers) -> SummaryResult:
@@ -166,9 +120,9 @@ def _summarise(definition: Definition, summary: Any, answers: Answers) -> Summar
         items = (
             [definition.items_by_id[i] for i in summary.items]
             if summary.items
-            else _tagged(definition, summary.tags or ())
+            else tagged(definition, summary.tags or ())
         )
-        count = sum(_matches(answers.get(i.id), summary.values) for i in items)
+        count = sum(matches(answers.get(i.id), summary.values) for i in items)
         return SummaryResult(**base, count=count, total=len(items), text=f"{count} of {len(items)}")
     if isinstance(summary, LeanSummary):
         scores = tuple(

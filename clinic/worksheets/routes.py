@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import login_required
 
-from clinic.worksheets import build_form
+from clinic.worksheets import build_form, show_if_words
 
 bp = Blueprint("worksheets", __name__, url_prefix="/worksheets")
+bp.add_app_template_global(show_if_words)
 
 
 @bp.route("/")

@@ -15,7 +15,10 @@ from playwright.sync_api import Page, Route, expect
 from browser.browser_support import LiveServer, assert_accessible, sign_in
 from clinic.extensions import db
 from clinic.models import Assignment, Response
+from clinic.worksheets import load_definition
 from test_portal import new_link
+from test_show_if import CONDITIONAL
+from test_worksheet_loader import write
 
 pytestmark = pytest.mark.browser
 
@@ -358,3 +361,29 @@ def test_the_clinician_copies_a_new_link_with_one_button(page: Page, live_server
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/p/[A-Za-z0-9_-]{43}", copied)
     assert_accessible(page)
+
+
+# --- items shown on a condition ------------------------------------------------------------------------
+
+
+def test_a_conditional_item_appears_and_goes_as_the_answer_it_depends_on_changes(client_page, live_server, make,
+                                                                                  robin, tmp_path, page_problems):
+    definition = load_definition(write(tmp_path, CONDITIONAL, name="conditional"))
+    assignment = make.assignment(robin, "origins-mapping")
+    assignment.worksheet_id, assignment.definition_snapshot = definition.id, definition.snapshot()
+    db.session.commit()
+    client_page.goto(live_server(f"/portal/worksheets/{assignment.id}"))
+    example = client_page.get_by_label("A time your partner ran hot and cold")
+    expect(example).to_be_hidden()
+    client_page.get_by_role("radio", name="Often").check()
+    expect(example).to_be_visible()
+    expect(client_page.get_by_text("Answer this if you chose something other than “Never” above.")).to_be_visible()
+    example.fill("The weekend in May")
+    client_page.get_by_role("radio", name="A lot").check()
+    expect(client_page.get_by_label("What upset you most")).to_be_visible()
+    client_page.get_by_role("radio", name="Never").check()
+    expect(example).to_be_hidden()
+    expect(client_page.get_by_label("What upset you most")).to_be_hidden()  # it depended on a hidden item
+    wait_until_the_server_has_everything(client_page, assignment)
+    assert answers(assignment) == {"hot-cold": "never", "hot-cold-example": "The weekend in May", "upset": "a-lot"}
+    assert_accessible(client_page)

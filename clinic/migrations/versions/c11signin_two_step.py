@@ -1,7 +1,7 @@
 """Two-step sign-in: TOTP secret, recovery codes, practice settings
 
 Revision ID: c11signin_two_step
-Revises: c13scale_list_indexes
+Revises: c13scale_lists_at_scale
 Create Date: 2026-12-03 08:06:20.151330
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c11signin_two_step'
-down_revision = 'c13scale_list_indexes'
+down_revision = 'c13scale_lists_at_scale'
 branch_labels = None
 depends_on = None
 

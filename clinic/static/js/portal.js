@@ -511,6 +511,54 @@
     });
   };
 
+  /* ---- items shown on a condition ---------------------------------------------------- */
+
+  // The same test as the server's (clinic/worksheets/conditions.py), on the values in the page.
+  function answerOf(form, name, hidden) {
+    if (hidden[name]) { return []; }
+    var values = [];
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name !== name) { return; }
+      if ((field.type === "radio" || field.type === "checkbox") && !field.checked) { return; }
+      if (field.value.trim()) { values.push(field.value.trim()); }
+    });
+    return values;
+  }
+
+  function holds(form, condition, hidden) {
+    if (condition.any) { return condition.any.some(function (c) { return holds(form, c, hidden); }); }
+    if (condition.all) { return condition.all.every(function (c) { return holds(form, c, hidden); }); }
+    var values = answerOf(form, condition.item, hidden);
+    var among = function (list) { return values.some(function (v) { return list.map(String).indexOf(v) !== -1; }); };
+    var n = parseFloat(values[0]);
+    if (!values.length) { return false; }
+    if (condition["in"] && !among(condition["in"])) { return false; }
+    if (condition.not_in && among(condition.not_in)) { return false; }
+    if (condition.gte !== undefined && !(n >= condition.gte)) { return false; }
+    if (condition.lte !== undefined && !(n <= condition.lte)) { return false; }
+    return true;
+  }
+
+  // Hide what does not apply; never hide an item with an error the client must see.
+  function showWhatApplies(form) {
+    var hidden = {};
+    form.querySelectorAll("[data-show-if]").forEach(function (wrapper) {
+      var shown = holds(form, JSON.parse(wrapper.getAttribute("data-show-if")), hidden) ||
+        wrapper.querySelector(".field--error") !== null;
+      wrapper.hidden = !shown;
+      if (!shown) {
+        wrapper.querySelectorAll("[name]").forEach(function (field) { hidden[field.name] = true; });
+      }
+    });
+  }
+
+  function setUpConditions(form) {
+    if (!form.querySelector("[data-show-if]")) { return; }
+    showWhatApplies(form);
+    form.addEventListener("change", function () { showWhatApplies(form); });
+    form.addEventListener("input", function () { showWhatApplies(form); });
+  }
+
   /* ---- start ------------------------------------------------------------------------ */
 
   // The link's token must not stay in the browser's history: show a clean address instead.
@@ -527,6 +575,7 @@
     var cleared = document.querySelector("[data-clear-draft]");
     if (cleared) { removeDraft(cleared.getAttribute("data-clear-draft")); }
     var form = document.querySelector("form[data-worksheet]");
+    if (form) { setUpConditions(form); }
     if (form && window.fetch && window.FormData) { new Autosaver(form); }
     var summary = document.querySelector("[data-error-summary]");
     if (summary) { summary.focus(); }

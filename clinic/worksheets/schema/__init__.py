@@ -8,7 +8,7 @@ and summaries all read these models and nothing else.
 
 from clinic.worksheets.schema.base import OPTION_VALUE_PATTERN, MatchValue, ShortLabel, Slug, Strict, Text
 from clinic.worksheets.schema.definition import Definition, Section
-from clinic.worksheets.schema.items import (
+from clinic.worksheets.items import (
     FREQUENCY_OPTIONS,
     ITEM_TYPES,
     YES_NO_UNSURE_OPTIONS,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from pydantic import Field, model_validator
 
 from clinic.worksheets.schema.base import Slug, Strict, Text
-from clinic.worksheets.schema.items import Group, Item, Scale
+from clinic.worksheets.items import Group, Item, Scale
 from clinic.worksheets.schema.rules import (
     AnswerSummary,
     CountSummary,
@@ -56,7 +58,31 @@ class Definition(Strict):
             self._check_summary(summary)
         for flag in self.flags:
             self._check_condition(flag.when, f"flag {flag.id!r}")
+        earlier: dict[str, Any] = {}
+        for item in self.items:
+            if item.show_if is not None:
+                self._check_show_if(item.show_if, f"item {item.id!r}: show_if", earlier)
+            earlier[item.id] = item
         return self
+
+    def _check_show_if(self, condition: Any, where: str, earlier: dict[str, Any]) -> None:
+        """A shown-if names items asked before it, by id, with values those items can have."""
+        if isinstance(condition, TagCondition):
+            raise ValueError(f"{where} must name an item, not tags")
+        if not isinstance(condition, ItemCondition):
+            for inner in getattr(condition, "any", None) or getattr(condition, "all", ()):
+                self._check_show_if(inner, where, earlier)
+            return
+        source = earlier.get(condition.item)
+        if source is None:
+            raise ValueError(f"{where} refers to {condition.item!r}, which is not an item asked before this one")
+        if isinstance(source, Group):
+            raise ValueError(f"{where} refers to group {condition.item!r}; it can only depend on a single question")
+        known = {str(value) for value, _ in source.choices}
+        for value in (*(condition.in_ or ()), *(condition.not_in or ())):
+            if known and str(value) not in known:
+                raise ValueError(f"{where}: {value!r} is not an option of item {condition.item!r} "
+                                 f"(its options are {', '.join(sorted(known))})")
 
     def _check_summary(self, summary: Any) -> None:
         where = f"summary {summary.id!r}"
@@ -123,9 +149,15 @@ class Definition(Strict):
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Definition:
-        return cls.model_validate(data)
+        """The definition stored with an assignment, parsed once per distinct snapshot (it never changes)."""
+        return _parse_snapshot(json.dumps(data, sort_keys=True))
 
 
 def _duplicates(values: list[str]) -> list[str]:
     seen: set[str] = set()
     return [v for v in values if v in seen or seen.add(v)]
+
+
+@lru_cache(maxsize=256)
+def _parse_snapshot(text: str) -> Definition:
+    return Definition.model_validate(json.loads(text))

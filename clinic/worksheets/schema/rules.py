@@ -9,19 +9,20 @@ from pydantic import BaseModel, Discriminator, Field, Tag, model_validator
 from clinic.worksheets.schema.base import MatchValue, ShortLabel, Slug, Strict, Text
 
 
-# --- conditions (used by flags and lean signals) -------------------------------------
+# --- conditions (used by flags, lean signals and show_if) ----------------------------
 
 
 class ItemCondition(Strict):
     item: Slug
     in_: tuple[MatchValue, ...] | None = Field(None, alias="in", min_length=1)
+    not_in: tuple[MatchValue, ...] | None = Field(None, min_length=1)
     gte: float | None = None
     lte: float | None = None
 
     @model_validator(mode="after")
     def _one_test(self) -> ItemCondition:
-        if self.in_ is None and self.gte is None and self.lte is None:
-            raise ValueError("a condition on an item needs 'in', 'gte' or 'lte'")
+        if all(test is None for test in (self.in_, self.not_in, self.gte, self.lte)):
+            raise ValueError("a condition on an item needs 'in', 'not_in', 'gte' or 'lte'")
         return self
 
 

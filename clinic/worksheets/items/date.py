@@ -1,0 +1,26 @@
+"""A calendar date, typed or picked as year-month-day and read back spelled out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar, Literal
+
+from clinic.worksheets.fields import DateInputField, optional
+from clinic.worksheets.items.base import ItemBase, register
+
+
+@register
+class DateItem(ItemBase):
+    type: Literal["date"]
+
+    template_name: ClassVar[str] = "date"
+
+    def display(self, value: Any) -> str:
+        try:
+            day = dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return str(value)
+        return f"{day.day} {day:%B %Y}"
+
+    def form_field(self):
+        return DateInputField(validators=optional(), **self.field_text())

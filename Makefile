@@ -47,9 +47,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 
+# Benchmarks print figures (never part of `make test`) and end with one table of goals.
 bench: $(VENV)/.installed-test
+	rm -rf bench/results
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) tests/browser/node_modules

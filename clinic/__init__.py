@@ -16,6 +16,7 @@ from clinic.database import make_private_folder, prepare_sqlite_file
 from clinic.extensions import csrf, db, login_manager, migrate
 from clinic.fhir import cli as fhir_cli
 from clinic.forms import error_list
+from clinic.privacy import cli as privacy_cli
 from clinic.scale import cli as scale_cli
 from clinic.worksheets import load_library
 
@@ -61,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth_cli.init_app(app)
     fhir_cli.init_app(app)
     scale_cli.init_app(app)
+    privacy_cli.init_app(app)
     tasks.init_app(app)
     _register_blueprints(app)
     app.jinja_env.globals["form_errors"] = error_list
@@ -75,11 +77,12 @@ def _register_blueprints(app: Flask) -> None:
     from clinic.mail.routes import bp as mail_bp
     from clinic.pdf.routes import bp as pdf_bp
     from clinic.portal.routes import bp as portal_bp
+    from clinic.privacy.routes import bp as privacy_bp
     from clinic.trends.routes import bp as trends_bp
     from clinic.worksheets.routes import bp as worksheets_bp
 
     for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp, trends_bp,
-                      fhir_bp, mail_bp):
+                      fhir_bp, privacy_bp, mail_bp):
         app.register_blueprint(blueprint)
     # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404.
     app.add_url_rule("/favicon.ico", "favicon",

@@ -47,10 +47,18 @@ class Defaults:
     # Shown under the standard crisis note on every portal page.
     CRISIS_LINE = ""
     PAPER_SIZE = "A4"  # or "letter"
+    # A PDF that takes longer than this many seconds to make is refused (its renderer is killed).
+    PDF_TIME_LIMIT = 30
+    # No PDF is longer than this; a packet leaves out the worksheets that would not fit.
+    PDF_MAX_PAGES = 200
+    # A packet holds at most this many worksheets; the cover names any left out.
+    PACKET_MAX_WORKSHEETS = 12
     # The practice's time zone (IANA name, e.g. "Europe/London") for every date and time shown;
     # empty means the server's own.
     TIMEZONE = ""
     PER_PAGE = 20
+    # Archived clients are erased by `flask purge` this many days after archiving (None: never).
+    RETENTION_DAYS = None
     # The task queue: a SQLite file (default instance/queue.sqlite), or Redis when REDIS_URL is set.
     QUEUE_FILE = ""
     REDIS_URL = ""

@@ -138,6 +138,8 @@ class Client(db.Model):
     agenda_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set when the client's data was erased: the row stays, without personal data, for the audit trail.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     clinician: Mapped[Clinician] = relationship(back_populates="clients")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="client")
@@ -188,6 +190,9 @@ class Assignment(db.Model):
     # A repeating worksheet's series and its place in it (1, 2, ...); NULL for a one-off.
     series_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_series.id", ondelete="RESTRICT"), index=True)
     series_position: Mapped[int | None] = mapped_column(Integer)
+    # The most urgent flag level the answers raised when last sent (None: no flag), stored
+    # at submit time so lists such as the dashboard never evaluate answers per row.
+    flag_level: Mapped[str | None] = mapped_column(String(20))
 
     client: Mapped[Client] = relationship(back_populates="assignments")
     snapshot: Mapped[WorksheetSnapshot] = relationship()
@@ -205,12 +210,14 @@ class Assignment(db.Model):
             name="status_known",
         ),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
+        CheckConstraint("flag_level IN ('safety', 'attention')", name="flag_level_known"),
         Index("ix_assignment_status_changed", "status", "status_changed_at"),
         # At most one open copy of a worksheet per client, even when two assigns race.
         Index("uq_assignment_open_worksheet", "client_id", "worksheet_id", unique=True,
               sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),
-        # A client's counts and overdue list are read from this index alone.
-        Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at"),
+        # A client's counts (safety flags too), and overdue list are read from this index alone.
+        Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at",
+              "flag_level"),
         # A client's worksheets, newest first, a page at a time.
         Index("ix_assignment_client_created", "client_id", "created_at", "id"),
         UniqueConstraint("series_id", "series_position", name="uq_assignment_series_position"),
@@ -391,6 +398,11 @@ class AuditEvent(db.Model):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"))
     address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A hash chain (see clinic.audit): each row stores the hash of the one before it and
+    # its own, so `flask verify-audit` finds a row changed or removed behind the app's back.
+    # Empty only in rows written before the chain began.
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint("actor_type IN ('clinician', 'client', 'system')", name="actor_type_known"),
@@ -419,7 +431,10 @@ AUDIT_TRIGGERS = {
         "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change()",
     ],
 }
-for _dialect, _statements in AUDIT_TRIGGERS.items():
+# Emptying the table at once is refused as well (PostgreSQL; SQLite has no TRUNCATE).
+AUDIT_NO_TRUNCATE = ("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+                     "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse_change()")
+for _dialect, _statements in {**AUDIT_TRIGGERS, "postgresql": [*AUDIT_TRIGGERS["postgresql"], AUDIT_NO_TRUNCATE]}.items():
     for _statement in _statements:
         event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 

@@ -62,7 +62,7 @@ def assign(client_id: int):
     # The name never ends a sentence: "Robin A." would double the full stop.
     flash(f"{client.display_name} has {count} new worksheet{'s' if count != 1 else ''}, "
           "shown the next time they open their link.", "success")
-    return redirect(url_for("clients.detail", client_id=client.id, _anchor="worksheets"))
+    return redirect(url_for("clients.detail", client_id=client.id, _anchor="worksheets-panel"))
 
 
 @bp.route("/assignments/<int:assignment_id>")

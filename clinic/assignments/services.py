@@ -23,12 +23,13 @@ from clinic.models import (
     AssignmentEvent,
     AssignmentSeries,
     Client,
+    Clinician,
     Comment,
     Response,
     WorksheetSnapshot,
     utcnow,
 )
-from clinic.worksheets import Definition
+from clinic.worksheets import Definition, evaluate
 
 ALLOWED = {
     ("assigned", "in_progress"),
@@ -86,7 +87,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
     db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now,
-                                   clinician=client.clinician))
+                                   clinician=_clinician_of(client)))
     return assignment
 
 
@@ -146,11 +147,19 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
         )
     now = utcnow()
     db.session.add(AssignmentEvent(assignment=assignment, from_status=assignment.status, to_status=to_status,
-                                   actor=actor, at=now, clinician=assignment.client.clinician))
+                                   actor=actor, at=now, clinician=_clinician_of(assignment.client)))
     assignment.status = to_status
     assignment.status_changed_at = now
     if to_status == "submitted":
         assignment.response.submitted_at = now
+        with db.session.no_autoflush:  # reading the snapshot must not flush a half-made change
+            assignment.flag_level = evaluate(definition_of(assignment), assignment.response.answers).highest_level
+
+
+def _clinician_of(client: Client) -> Clinician:
+    """The client's clinician, for the status history, without flushing a half-made change to the database."""
+    with db.session.no_autoflush:
+        return client.clinician
 
 
 def reopen(assignment: Assignment, *, actor: str) -> None:

@@ -173,7 +173,7 @@ def agenda(client_id: int):
         db.session.commit()
         prerender_later(client)
     flash("Agenda saved.", "success")
-    return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda"))
+    return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda-panel"))
 
 
 @bp.route("/clients/<int:client_id>/audit")

@@ -51,7 +51,7 @@ from clinic.models import Assignment, Client, PdfCacheEntry, utcnow  # noqa: E40
 from clinic.pdf.fetcher import STATIC_BASE_URL  # noqa: E402
 from clinic import words  # noqa: E402
 from clinic.pdf.background import prerender_later  # noqa: E402
-from clinic.pdf.services import _packet_html, default_packet_options, filled_sheet  # noqa: E402
+from clinic.pdf.services import _build_packet, _packet_document, default_packet_options, filled_sheet  # noqa: E402
 from sample_answers import SAMPLE_ANSWERS, sample_answers  # noqa: E402
 from figures import Spread, alternate  # noqa: E402
 
@@ -64,7 +64,7 @@ def build_app(folder: Path) -> Flask:
     # Cheap password hashing, as in the tests: argon2's 64 MB would hide the PDF figures in max RSS.
     clinic.auth.services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
-                      "QUEUE_FILE": str(folder / "queue.sqlite"),
+                      "QUEUE_FILE": str(folder / "queue.sqlite"), "PDF_TIME_LIMIT": 600,
                       "WTF_CSRF_ENABLED": False, "PAPER_SIZE": "A4"})
     with app.app_context():
         db.create_all()
@@ -196,7 +196,7 @@ def chromium_cold_print(app: Flask) -> Callable[[], object]:
     """Chromium printing the same packet HTML to PDF, a new browser each time (its cold start)."""
     with app.test_request_context():
         client = db.session.get(Client, 1)
-        html = _packet_html(client, client.clinician, default_packet_options(client))
+        html = _packet_document(_build_packet(client, client.clinician, default_packet_options(client)))
     folder = Path(tempfile.mkdtemp(prefix="groundwork-chromium-"))
     page = folder / "packet.html"
     page.write_text(html.replace("<head>", f'<head><base href="{STATIC_BASE_URL}">', 1))

@@ -45,7 +45,8 @@ from clinic.auth.services import create_account  # noqa: E402
 from clinic.extensions import db  # noqa: E402
 from clinic.models import Assignment, Client, PdfCacheEntry, utcnow  # noqa: E402
 from clinic.pdf.fetcher import STATIC_BASE_URL  # noqa: E402
-from clinic.pdf.services import filled_sheet, print_date  # noqa: E402
+from clinic import words  # noqa: E402
+from clinic.pdf.services import filled_sheet  # noqa: E402
 from sample_answers import SAMPLE_ANSWERS, sample_answers  # noqa: E402
 
 EMAIL, PASSWORD = "bench@example.test", "bench password 1234"
@@ -124,7 +125,7 @@ def worksheet_figures(app: Flask, browser: FlaskClient, repeat: int) -> None:
     with app.test_request_context():
         assignment = db.session.get(Assignment, assignment_id)
         html = render_template("pdf/worksheet.html", sheet=filled_sheet(assignment), client_name="Jordan Ellis",
-                               date_text=print_date(utcnow()), author="Dr Bench Mark", created=utcnow())
+                               date_text=words.date(utcnow()), author="Dr Bench Mark", created=utcnow())
     path = f"/assignments/{assignment_id}/pdf"
     bare = lambda: weasyprint.HTML(string=html, base_url=STATIC_BASE_URL).write_pdf()  # noqa: E731
     pages = len(PdfReader(io.BytesIO(bare())).pages)

@@ -21,9 +21,21 @@ class Defaults:
     IDLE_MINUTES = 15
     # Clients are signed out of the portal after this many idle minutes.
     PORTAL_IDLE_MINUTES = 60
-    PORTAL_LINK_DAYS = 30
-    # Failed sign-ins allowed per account and per address in one window.
+    # Client links stop working after this many days (or when revoked or replaced).
+    PORTAL_LINK_DAYS = 14
+    # Sign-in failures from unknown browsers (per account, per address) and from a recognised
+    # browser (per device cookie): this many are free, then each further attempt waits,
+    # twice as long each time, from LOGIN_FIRST_DELAY_SECONDS up to LOGIN_LONGEST_DELAY_MINUTES.
+    # Counts are forgotten LOGIN_FORGET_HOURS after they began, or on a successful sign-in.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_FIRST_DELAY_SECONDS = 60
+    LOGIN_LONGEST_DELAY_MINUTES = 60
+    LOGIN_FORGET_HOURS = 24
+    # A browser where a clinician signed in is recognised (device cookie) for this long.
+    DEVICE_COOKIE_DAYS = 90
+    # A clinician's session ends this long after sign-in, however active.
+    SESSION_MAX_HOURS = 12
+    # Client links: failures allowed per address in one window.
     LOGIN_WINDOW_MINUTES = 15
     LINK_MAX_FAILURES = 20
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -35,7 +47,12 @@ class Defaults:
     # Shown under the standard crisis note on every portal page.
     CRISIS_LINE = ""
     PAPER_SIZE = "A4"  # or "letter"
+    # The practice's time zone (IANA name, e.g. "Europe/London") for every date and time shown;
+    # empty means the server's own.
+    TIMEZONE = ""
     PER_PAGE = 20
+    # Archived clients are erased by `flask purge` this many days after archiving (None: never).
+    RETENTION_DAYS = None
 
 
 def sqlite_url(instance_path: str) -> str:

@@ -8,14 +8,17 @@ import os
 from flask import current_app, url_for
 from sqlalchemy import select
 
+from clinic import words
 from clinic.assignments.services import assign, transition
 from clinic.auth.services import create_account
 from clinic.extensions import db
 from clinic.models import Client, Clinician, utcnow
 from clinic.portal.services import issue_link
+from clinic.worksheets import Definition
+from clinic.worksheets.schema import MultiChoice, Scale
 
 DEMO_EMAIL = "demo@groundwork.test"
-DEMO_PASSWORD = "groundwork-demo"
+DEMO_PASSWORD = "calm harbour lantern"
 
 # A realistic, fictional set of answers to the partner-source checklist.
 PARTNER_SOURCE_ANSWERS = {
@@ -39,6 +42,10 @@ PARTNER_SOURCE_ANSWERS = {
     "other-partners": "no",
 }
 
+# The demo client's repeating worksheet: six weeks of it already sent, so trends show at once.
+CHECK_IN = "weekly-check-in"
+CHECK_IN_WEEKS = 6
+
 ORIGINS_DRAFT_ANSWERS = {
     "caregiving-resonance": 3,
     "caregiving-memory": "Mum was loving some days and very far away on others; I never knew which it would be.",
@@ -55,7 +62,9 @@ def seed() -> str:
     db.session.add_all([robin, jordan])
     actor = f"clinician:{DEMO_EMAIL}"
     library = current_app.extensions["worksheets"]
-    due = dt.date.today() + dt.timedelta(days=7)
+    due = words.today() + dt.timedelta(days=7)
+    if CHECK_IN in library:  # sent before this week's copy is assigned below
+        send_weekly(robin, library[CHECK_IN], CHECK_IN_WEEKS, actor=actor)
     by_id = {}
     for worksheet_id in library:
         by_id[worksheet_id] = assign(robin, worksheet_id, due_date=due,
@@ -78,6 +87,37 @@ def seed() -> str:
     _, token = issue_link(robin)
     db.session.commit()
     return link_url(token)
+
+
+def send_weekly(client: Client, definition: Definition, weeks: int, *, actor: str) -> None:
+    """`weeks` copies of a worksheet, sent a week apart up to two days ago, with every rating
+    and choice answered and moving from week to week (read from the definition)."""
+    last_sent = utcnow() - dt.timedelta(days=2)
+    for week in range(weeks):
+        assignment = assign(client, definition.id, actor=actor)
+        assignment.response.answers = week_answers(definition, week)
+        assignment.response.version = 1
+        transition(assignment, "in_progress", actor="client")
+        transition(assignment, "submitted", actor="client")
+        sent_at = last_sent - dt.timedelta(weeks=weeks - 1 - week)
+        assignment.created_at = sent_at - dt.timedelta(days=3)
+        assignment.status_changed_at = assignment.response.saved_at = assignment.response.submitted_at = sent_at
+        for event in assignment.events:
+            event.at = sent_at
+        db.session.flush()
+
+
+def week_answers(definition: Definition, week: int) -> dict:
+    """One week's answers: ratings easing off with a wobble, choices taking turns."""
+    answers: dict = {}
+    for position, item in enumerate(definition.items):
+        if isinstance(item, Scale):
+            span = item.max - item.min
+            answers[item.id] = max(item.min, item.max - round(span * (0.2 + 0.1 * week)) - (week + position) % 2)
+        elif item.choices:
+            value = item.choices[(week + position) % len(item.choices)][0]
+            answers[item.id] = [value] if isinstance(item, MultiChoice) else value
+    return answers
 
 
 def fresh_link() -> str:

@@ -7,6 +7,8 @@ leads back to one clinician), and keep the audit trail append-only.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from flask_login import UserMixin
@@ -22,8 +24,12 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     event,
+    select,
+    text,
 )
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -71,13 +77,47 @@ class Clinician(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Two-step sign-in (TOTP): the secret is made when setting up starts, and is in use once confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The 30-second step of the last code accepted: each code signs in once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     clients: Mapped[list[Client]] = relationship(back_populates="clinician")
 
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("totp_confirmed_at IS NULL OR totp_secret IS NOT NULL", name="two_step_has_secret"),
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def two_step_on(self) -> bool:
+        return self.totp_confirmed_at is not None
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for signing in without the phone; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("clinician_id", "code_hash", name="one_code_once"),)
+
+
+class Setting(db.Model):
+    """A practice-wide switch an administrator sets from the command line (e.g. two-step sign-in required)."""
+
+    __tablename__ = "setting"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 class Client(db.Model):
@@ -93,6 +133,8 @@ class Client(db.Model):
     agenda_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set when the client's data was erased: the row stays, without personal data, for the audit trail.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     clinician: Mapped[Clinician] = relationship(back_populates="clients")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="client")
@@ -112,6 +154,7 @@ ASSIGNMENT_STATUSES = ("assigned", "in_progress", "submitted", "reviewed", "canc
 # Still the client's to fill in (editable in the portal) / sent to the clinician (readable on review).
 OPEN_STATUSES = ("assigned", "in_progress")
 SENT_STATUSES = ("submitted", "reviewed")
+IS_OPEN_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 
 
 class Assignment(db.Model):
@@ -120,12 +163,15 @@ class Assignment(db.Model):
     __tablename__ = "assignment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"))
     worksheet_id: Mapped[str] = mapped_column(String(60))
     worksheet_version: Mapped[int] = mapped_column(Integer)
+    # The worksheet's title as assigned, so that lists never load the snapshot.
+    title: Mapped[str] = mapped_column(Text)
     # The definition as it was when assigned: later edits of the YAML never
-    # change how these answers read.
-    definition_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # change how these answers read. Kept in its own table, once per distinct
+    # definition: its 12 KB would otherwise sit in every assignment row.
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("worksheet_snapshot.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(20), default="assigned")
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     note_to_client: Mapped[str] = mapped_column(Text, default="")
@@ -133,6 +179,9 @@ class Assignment(db.Model):
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     client: Mapped[Client] = relationship(back_populates="assignments")
+    snapshot: Mapped[WorksheetSnapshot] = relationship()
+    definition_snapshot: AssociationProxy[dict[str, Any]] = association_proxy(
+        "snapshot", "definition", creator=lambda definition: WorksheetSnapshot.of(definition))
     response: Mapped[Response | None] = relationship(back_populates="assignment", uselist=False)
     events: Mapped[list[AssignmentEvent]] = relationship(
         back_populates="assignment", order_by="(AssignmentEvent.at, AssignmentEvent.id)"
@@ -145,7 +194,47 @@ class Assignment(db.Model):
         ),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
         Index("ix_assignment_status_changed", "status", "status_changed_at"),
+        # At most one open copy of a worksheet per client, even when two assigns race.
+        Index("uq_assignment_open_worksheet", "client_id", "worksheet_id", unique=True,
+              sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),
+        # A client's counts and overdue list are read from this index alone.
+        Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at"),
+        # A client's worksheets, newest first, a page at a time.
+        Index("ix_assignment_client_created", "client_id", "created_at", "id"),
     )
+
+
+class WorksheetSnapshot(db.Model):
+    """A worksheet definition exactly as it was assigned, stored once for all the assignments that share it.
+
+    Never changed: a different definition is a different row (told apart by the
+    SHA-256 of its canonical JSON).
+    """
+
+    __tablename__ = "worksheet_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worksheet_id: Mapped[str] = mapped_column(String(60))
+    worksheet_version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    @staticmethod
+    def digest_of(definition: dict[str, Any]) -> str:
+        return hashlib.sha256(json.dumps(definition, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+    @classmethod
+    def of(cls, definition: dict[str, Any]) -> WorksheetSnapshot:
+        """The stored snapshot of this definition, or a new one added to the session."""
+        digest = cls.digest_of(definition)
+        pending = (obj for obj in db.session.new if isinstance(obj, cls) and obj.digest == digest)
+        with db.session.no_autoflush:
+            found = next(pending, None) or db.session.scalar(select(cls).where(cls.digest == digest))
+        if found is None:
+            found = cls(worksheet_id=definition["id"], worksheet_version=definition["version"], digest=digest,
+                        definition=definition)
+            db.session.add(found)
+        return found
 
 
 class AssignmentEvent(db.Model):
@@ -160,7 +249,14 @@ class AssignmentEvent(db.Model):
     actor: Mapped[str] = mapped_column(String(40))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The clinician whose client this is: recent activity reads a clinician's
+    # newest events straight from one index, however long the history.
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="RESTRICT"))
+
     assignment: Mapped[Assignment] = relationship(back_populates="events")
+    clinician: Mapped[Clinician] = relationship()
+
+    __table_args__ = (Index("ix_assignment_event_clinician_at", "clinician_id", "at", "id"),)
 
 
 class Response(db.Model):
@@ -214,10 +310,18 @@ class PortalLink(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Portal sessions carry the version they started with; "Leave" bumps it, ending every copy of them.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     client: Mapped[Client] = relationship()
 
-    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        CheckConstraint("session_version >= 0", name="session_version_not_negative"),
+        # A client has one link that is not revoked: a new one revokes the others.
+        Index("uq_portal_link_one_unrevoked", "client_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
 
 
 class AuditEvent(db.Model):
@@ -240,6 +344,11 @@ class AuditEvent(db.Model):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"))
     address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A hash chain (see clinic.audit): each row stores the hash of the one before it and
+    # its own, so `flask verify-audit` finds a row changed or removed behind the app's back.
+    # Empty only in rows written before the chain began.
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint("actor_type IN ('clinician', 'client', 'system')", name="actor_type_known"),
@@ -268,7 +377,10 @@ AUDIT_TRIGGERS = {
         "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change()",
     ],
 }
-for _dialect, _statements in AUDIT_TRIGGERS.items():
+# Emptying the table at once is refused as well (PostgreSQL; SQLite has no TRUNCATE).
+AUDIT_NO_TRUNCATE = ("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+                     "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse_change()")
+for _dialect, _statements in {**AUDIT_TRIGGERS, "postgresql": [*AUDIT_TRIGGERS["postgresql"], AUDIT_NO_TRUNCATE]}.items():
     for _statement in _statements:
         event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 

@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "no-referrer"
+        # Nothing here belongs in a search engine: sign-in and client links included.
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if request.endpoint != "static":
             # Every page may carry health information: never store it in a cache.

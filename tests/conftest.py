@@ -115,6 +115,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     with app.app_context():
         if database_url.startswith("postgresql"):
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text("SET LOCAL session_replication_role = replica"))  # past the audit trail's guard
             db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             db.session.commit()
         yield app
@@ -175,14 +176,16 @@ class Factory:
 
     def assignment(self, client: Client, worksheet_id: str = "origins-mapping", *, status: str = "assigned",
                    answers: dict[str, Any] | None = None, **fields: Any) -> Assignment:
-        assignment = assign(client, worksheet_id, actor="test", **fields)
-        if answers is not None:
-            assignment.response.answers = answers
-            assignment.response.version = 1
         path = {"assigned": [], "in_progress": ["in_progress"], "submitted": ["in_progress", "submitted"],
                 "reviewed": ["in_progress", "submitted", "reviewed"], "cancelled": ["cancelled"]}[status]
-        for step in path:
-            transition(assignment, step, actor="test")
+        # Written once in its final status: a sent copy may sit beside an open one of the same worksheet.
+        with db.session.no_autoflush:
+            assignment = assign(client, worksheet_id, actor="test", **fields)
+            if answers is not None:
+                assignment.response.answers = answers
+                assignment.response.version = 1
+            for step in path:
+                transition(assignment, step, actor="test")
         db.session.commit()
         return assignment
 

@@ -33,19 +33,20 @@ def test_several_worksheets_are_assigned_at_once_with_a_due_date_and_a_note(sign
     response = assign(signed_in, record, worksheets=["origins-mapping", "partner-source-checklist"],
                       due_date=IN_A_WEEK, note="Take your time.")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/clients/{record.id}#worksheets"
+    assert response.headers["Location"] == f"/clients/{record.id}#worksheets-panel"
     made = db.session.scalars(select(Assignment).order_by(Assignment.worksheet_id)).all()
     library = app.extensions["worksheets"]
     assert [a.worksheet_id for a in made] == ["origins-mapping", "partner-source-checklist"]
     for assignment in made:
         definition = library[assignment.worksheet_id]
         assert assignment.definition_snapshot == definition.snapshot()
-        assert assignment.worksheet_version == definition.version
+        assert (assignment.worksheet_version, assignment.title) == (definition.version, definition.title)
         assert (assignment.status, assignment.due_date.isoformat(), assignment.note_to_client) == (
             "assigned", IN_A_WEEK, "Take your time.")
         assert [(e.from_status, e.to_status) for e in assignment.events] == [(None, "assigned")]
     page = signed_in.get(f"/clients/{record.id}").get_data(as_text=True)
-    assert "2 worksheets assigned to Robin A." in page
+    assert "Robin A. has 2 new worksheets, shown the next time they open their link." in page
+    assert ".." not in page
     assert page.count("Not started") == 2
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "assignment.create")).all()
     assert len(actions) == 2

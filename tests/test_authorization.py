@@ -21,7 +21,7 @@ from conftest import base_config, csrf_token, login
 
 # The client's side of the portal authorizes by its own session, not by a clinician's.
 CLIENT_SIDE = ("/p/", "/portal")
-PUBLIC_ENDPOINTS = {"static", "auth.login"}
+PUBLIC_ENDPOINTS = {"static", "favicon", "auth.login"}
 OWNED_ARGUMENTS = {"client_id", "assignment_id", "link_id"}
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 ARGUMENT = re.compile(r"<(?:[^:>]+:)?([^>]+)>")

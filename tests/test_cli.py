@@ -43,7 +43,7 @@ def test_create_clinician_refuses_a_short_password_and_a_duplicate(runner, make)
 def test_seed_demo_fills_an_empty_database_once(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert "demo@groundwork.test / groundwork-demo" in result.output
+    assert "demo@groundwork.test / calm harbour lantern" in result.output
     token = result.output.split("/p/")[1].split()[0]
     assert find_usable_link(token) is not None
     assert db.session.scalar(select(func.count()).select_from(Client)) == 2

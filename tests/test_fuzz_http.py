@@ -48,6 +48,7 @@ FUZZ = fuzz_settings(EXAMPLES_PER_FORM)
 MAX_PAGES = 40
 PASSWORD = "fuzzing is fun for everyone"
 SKIPPED_ACTIONS = ("/logout",)  # fuzzing it only signs the fuzzer out
+URL_FOR_KEYWORDS = ("_anchor", "_method", "_external", "_scheme")  # `?_anchor=x` on a paged list was a 500
 CURRENT = "\uffffcurrent"  # stands for the value the page gives a hidden field when the example is posted
 
 
@@ -133,11 +134,13 @@ def crawl(client: FlaskClient, start: str) -> Site:
         seen.add(path)
         response = client.get(path)
         assert response.status_code < 500, f"GET {path} answered {response.status_code}"
-        if response.status_code != 200 or response.mimetype != "text/html":
+        if response.status_code != 200:
             continue
         if ("GET", _endpoint(client, path, "GET")) not in endpoints:
             endpoints.add(("GET", _endpoint(client, path, "GET")))
             site.pages.append(urlsplit(path).path)
+        if response.mimetype != "text/html":
+            continue
         reader = PageReader(path)
         reader.feed(response.get_data(as_text=True))
         for form in reader.forms:
@@ -238,16 +241,19 @@ def fuzz_forms(forms: list[PageForm], new_session) -> None:
         submit()
 
 
-def query_names() -> list[str]:
-    """The query parameters the app reads: named in `request.args.get(...)` or given to `paginate(...)`."""
+def query_names(app: Flask) -> list[str]:
+    """The query parameters the app reads (named in `request.args.get(...)` or given to `paginate(...)`),
+    and those that could be mistaken for parts of an address: `url_for`'s own keywords and view arguments."""
     source = "\n".join(path.read_text() for path in (PROJECT_ROOT / "clinic").rglob("*.py"))
+    view_arguments = {name for rule in app.url_map.iter_rules() for name in rule.arguments}
     return sorted(set(re.findall(r'request\.args\.get\(\s*"([^"]+)"', source))
-                  | set(re.findall(r'paginate\([^,]+,\s*"([^"]+)"', source)))
+                  | set(re.findall(r'paginate\([^,]+,\s*"([^"]+)"', source))
+                  | set(URL_FOR_KEYWORDS) | view_arguments)
 
 
 def fuzz_queries(pages: list[str], session) -> None:
     """Each page with any mix of the app's query parameters set to hostile values."""
-    names = query_names()
+    names = query_names(session.application)
     assert pages and names
     for path in pages:
 
@@ -259,6 +265,14 @@ def fuzz_queries(pages: list[str], session) -> None:
             assert response.status_code < 500, f"GET {path}?{urlencode(query)} answered {response.status_code}"
 
         visit()
+
+
+def assert_every_get_view_is_visited(app: Flask, pages: list[str], endpoints: set[str]) -> None:
+    """Each of `endpoints` (GET views) is among the pages whose query strings are fuzzed."""
+    known = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    assert endpoints <= known
+    client = app.test_client()
+    assert endpoints <= {_endpoint(client, page, "GET") for page in pages}
 
 
 def _form_on_page(client: FlaskClient, form: PageForm) -> dict[str, str]:
@@ -274,7 +288,7 @@ def _form_on_page(client: FlaskClient, form: PageForm) -> dict[str, str]:
 @pytest.fixture
 def world(app: Flask, make) -> Iterator[tuple[Clinician, Client, str]]:
     """A clinician with a client who has every worksheet in every state, and a client link."""
-    clinician = make.clinician(email="fuzz@example.test", password=PASSWORD)
+    clinician = make.clinician(email="hypothesis@example.test", password=PASSWORD)
     person = make.client(clinician, display_name="Robin Q", email="robin@example.test")
     worksheets = list(app.extensions["worksheets"])
     for status in ("assigned", "in_progress", "submitted", "reviewed"):
@@ -298,13 +312,18 @@ def test_the_signed_out_forms_never_fail_on_hostile_input(app: Flask, world):
     site = crawl(app.test_client(), "/login")
     assert any(urlsplit(form.action).path == "/login" for form in site.forms)
     fuzz_forms(site.forms, app.test_client)
+    assert_every_get_view_is_visited(app, site.pages, {"auth.login"})
     fuzz_queries(site.pages, app.test_client())
 
 
 def test_the_clinicians_forms_never_fail_on_hostile_input(app: Flask, world):
-    clinician, _, _ = world
+    clinician, person, _ = world
     site = crawl(_signed_in(app, clinician), "/")
+    site.pages.append(f"/clients/{person.id}/packet")  # the packet form's own page: reached by its POST only
     fuzz_forms(site.forms, lambda: _signed_in(app, clinician))
+    clinician_views = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods
+                       and rule.endpoint.split(".")[0] in ("clients", "assignments", "pdf", "worksheets")}
+    assert_every_get_view_is_visited(app, site.pages, clinician_views | {"auth.change_password"})
     fuzz_queries(site.pages, _signed_in(app, clinician))
 
 
@@ -326,4 +345,7 @@ def test_the_clients_forms_never_fail_on_hostile_input(app: Flask, world):
     client, home = _in_portal(app, token)
     site = crawl(client, home)
     fuzz_forms(site.forms, lambda: _in_portal(app, token)[0])
+    assert_every_get_view_is_visited(app, [f"/p/{token}", *site.pages],
+                                     {"portal.landing", "portal.home", "portal.worksheet"})
     fuzz_queries(site.pages, client)
+    fuzz_queries([f"/p/{token}"], app.test_client())

@@ -8,6 +8,7 @@ compare it with the models, so the two can never drift apart unnoticed.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -119,3 +120,37 @@ def test_the_migrated_database_refuses_to_change_audit_rows(upgraded_app, statem
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT action FROM audit_event WHERE id = :id"), {"id": row}).scalar_one() \
             == "test"
+
+
+def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(empty_database):
+    """Assignments made before c13scale_lists_at_scale keep their definitions, titles and history, both ways."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "migrations", "SQLALCHEMY_DATABASE_URI": empty_database})
+    old = {"id": "origins-mapping", "version": 1, "title": "Where it comes from, as assigned", "sections": []}
+    with app.app_context(), logging_untouched():
+        upgrade(directory=MIGRATIONS_DIR, revision="79a070f00fc1")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO clinician (id, email, name, password_hash, session_version, created_at) "
+                "VALUES (7, 'a@example.test', 'A', 'x', 1, CURRENT_TIMESTAMP)"))
+            connection.execute(text("INSERT INTO client (id, clinician_id, display_name, notes, agenda, created_at) "
+                                    "VALUES (3, 7, 'Robin', '', '', CURRENT_TIMESTAMP)"))
+            for number in (1, 2):
+                connection.execute(text(
+                    "INSERT INTO assignment (id, client_id, worksheet_id, worksheet_version, definition_snapshot, "
+                    "status, note_to_client, created_at, status_changed_at) VALUES (:id, 3, 'origins-mapping', 1, "
+                    ":snapshot, 'assigned', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {"id": number, "snapshot": json.dumps(old)})
+                connection.execute(text("INSERT INTO assignment_event (assignment_id, to_status, actor, at) "
+                                        "VALUES (:id, 'assigned', 'test', CURRENT_TIMESTAMP)"), {"id": number})
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT title, snapshot_id FROM assignment ORDER BY id")).all() == [
+                ("Where it comes from, as assigned", 1), ("Where it comes from, as assigned", 1)]
+            stored = connection.execute(text("SELECT definition FROM worksheet_snapshot")).scalar_one()
+            assert (json.loads(stored) if isinstance(stored, str) else stored) == old
+            assert connection.execute(text("SELECT DISTINCT clinician_id FROM assignment_event")).scalars().all() == [7]
+        downgrade(directory=MIGRATIONS_DIR, revision="79a070f00fc1")
+        with db.engine.connect() as connection:
+            restored = connection.execute(text("SELECT definition_snapshot FROM assignment ORDER BY id")).scalars()
+            assert [json.loads(s) if isinstance(s, str) else s for s in restored] == [old, old]
+        db.engine.dispose()

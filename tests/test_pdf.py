@@ -17,11 +17,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from clinic import words
+from clinic.assignments.services import definition_of, reopen
 from clinic.extensions import db
 from clinic.models import AuditEvent, Comment, PdfCacheEntry
 from clinic.pdf import services
 from clinic.worksheets import is_answered
-from conftest import login
+from conftest import login, post_form
 from sample_answers import sample_answers
 
 WORKSHEETS = ("origins-mapping", "partner-source-checklist", "security-building-plan")
@@ -126,7 +128,7 @@ def test_every_page_names_the_client_worksheet_and_page_of_pages(signed_in, make
     pages = page_texts(signed_in.get(f"/assignments/{assignment.id}/pdf").data)
 
     assert len(pages) >= 2
-    today = services.print_date(dt.datetime.now(dt.timezone.utc))
+    today = words.date(dt.datetime.now(dt.timezone.utc))
     for number, page in enumerate(pages, start=1):
         assert "Jordan Ellis" in page
         assert f"Page {number} of {len(pages)}" in page
@@ -136,7 +138,7 @@ def test_every_page_names_the_client_worksheet_and_page_of_pages(signed_in, make
 
 
 def test_unanswered_items_say_so_and_summaries_flags_and_comments_are_printed(signed_in, make, jordan, clinician):
-    assignment = make.assignment(jordan, "partner-source-checklist", status="in_progress",
+    assignment = make.assignment(jordan, "partner-source-checklist", status="submitted",
                                  answers={"hot-cold": "often", "uses-vulnerability": "sometimes"})
     db.session.add_all([
         Comment(response=assignment.response, clinician_id=clinician.id, section_id=None,
@@ -154,6 +156,41 @@ def test_unanswered_items_say_so_and_summaries_flags_and_comments_are_printed(si
     assert "Start with the hot and cold weekend." in text
     assert "Ask when the worry first appeared." in text
     assert text.index("Ask when the worry first appeared.") > text.index("When it began")
+
+
+DRAFT = "A draft my therapist must not read yet"
+
+
+@pytest.mark.parametrize("how", ["in progress", "reopened"])
+def test_a_worksheet_not_sent_prints_as_not_yet_submitted_without_its_drafts(signed_in, make, jordan, how):
+    answers = {"hot-cold": "often", "uses-vulnerability": "often", "hot-cold-example": DRAFT}
+    if how == "in progress":
+        assignment = make.assignment(jordan, "partner-source-checklist", status="in_progress", answers=answers)
+    else:
+        assignment = make.assignment(jordan, "partner-source-checklist", status="submitted", answers=answers)
+        reopen(assignment, actor="clinician")
+        db.session.commit()
+
+    text = all_text(signed_in.get(f"/assignments/{assignment.id}/pdf").data)
+
+    assert "Not yet submitted" in text
+    assert DRAFT not in text and "Often" not in text
+    assert "Partner may use" not in text and "2 of 7" not in text  # no flag or summary drawn from drafts
+
+
+def test_a_packet_shows_sent_answers_and_not_the_drafts_of_a_worksheet_in_progress(signed_in, make, jordan):
+    sent = make.assignment(jordan, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    started = make.assignment(jordan, "partner-source-checklist", status="in_progress",
+                              answers={"uses-vulnerability": "often", "hot-cold-example": DRAFT})
+    response = post_form(signed_in, f"/clients/{jordan.id}/packet", {
+        "packet-session_date": "2026-03-10", "packet-changes_since": "last-packet", "packet-paper": "A4",
+        "packet-assignments": [sent.id, started.id]})
+
+    text = all_text(response.data)
+
+    assert DRAFT not in text and "Partner may use" not in text
+    assert "Not yet submitted" in text
+    assert expected_answers(definition_of(sent), sent.response.answers)[0] in text
 
 
 def test_pdf_metadata_names_the_worksheet_clinician_date_and_language(signed_in, make, jordan):

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from clinic.extensions import db
 from clinic.models import AuditEvent, PacketExport, utcnow
-from clinic.pdf.services import print_date
+from clinic import words
+from clinic.pdf.services import PACKET_CHOICES
 from clinic.worksheets import evaluate
 from conftest import post_form
 from sample_answers import sample_answers
@@ -57,7 +58,7 @@ def test_the_cover_says_what_to_know_before_the_session(signed_in, jordan, submi
     assert response.mimetype == "application/pdf"
     pages = page_texts(response.data)
     front = cover(pages)
-    assert "Jordan Ellis" in front and "Session on Tuesday 10 March 2026" in front
+    assert "Jordan Ellis" in front and "Session on Tuesday 10 Mar 2026" in front
     assert "Everything so far (this is the first packet for this client)" in front
     assert "Ask about the argument in March. Check in on the painting class." in front
     for worksheet_id, assignment in submitted.items():
@@ -83,7 +84,7 @@ def test_contents_page_numbers_point_at_each_worksheet_and_numbering_is_continuo
 
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
-        assert "Jordan Ellis · 10 March 2026" in page
+        assert "Jordan Ellis · Tuesday 10 Mar 2026" in page
     contents = between(cover(pages), "In this packet", "Page ")
     listed = re.findall(r"([A-Z][^()]*?) \((Submitted [^)]*)\) [. ]+(\d+)", contents)
     assert {title for title, _, _ in listed} == {a.definition_snapshot["title"] for a in submitted.values()}
@@ -104,8 +105,8 @@ def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make
 
     front = cover(page_texts(make_packet(signed_in, jordan, assignments=[*submitted.values(), earlier]).data))
 
-    last_packet_day = print_date(utcnow() - dt.timedelta(days=7))
-    news = between(front, f"What’s new since your last packet ({last_packet_day}, for the session on 3 March 2026)",
+    last_packet_day = words.date(utcnow() - dt.timedelta(days=7))
+    news = between(front, f"What’s new since your last packet ({last_packet_day}, for the session on 3 Mar 2026)",
                    "Flags")
     for assignment in submitted.values():
         assert assignment.definition_snapshot["title"] in news
@@ -119,7 +120,7 @@ def test_the_cover_can_look_back_to_a_chosen_date(signed_in, jordan, submitted):
     response = make_packet(signed_in, jordan, since="date", since_date="2026-01-05", assignments=[])
 
     front = cover(page_texts(response.data) + ["WORKSHEET ANSWERS"])
-    assert "What’s new since 5 January 2026" in front
+    assert "What’s new since 5 Jan 2026" in front
     assert "No worksheets were chosen for this packet: it holds this cover page only." in front
 
 
@@ -129,7 +130,7 @@ def test_worksheets_not_yet_in_are_listed_with_their_due_dates(signed_in, make, 
     front = cover(page_texts(make_packet(signed_in, jordan, assignments=submitted.values()).data))
 
     assert "Not yet in" in front
-    assert "Building security that lasts: Not started, due 20 March 2026." in front
+    assert "Building security that lasts: Not started, due 20 Mar 2026." in front
 
 
 def test_each_packet_is_recorded_and_audited(signed_in, jordan, submitted):
@@ -170,7 +171,7 @@ def test_a_packet_is_served_from_the_cache_until_the_agenda_or_an_answer_changes
 
 def test_the_form_ticks_submitted_worksheets_and_offers_both_paper_sizes(signed_in, make, jordan, submitted):
     started = make.assignment(jordan, "origins-mapping", status="in_progress", answers={"caregiving-resonance": 2})
-    make.assignment(jordan, "origins-mapping")  # not started: nothing to print yet
+    make.assignment(jordan, "partner-source-checklist")  # not started: nothing to print yet
 
     page = signed_in.get(f"/clients/{jordan.id}/packet").get_data(as_text=True)
 
@@ -228,3 +229,20 @@ def test_the_packet_reads_the_database_the_same_number_of_times_for_one_or_six_w
         return counter.count
 
     assert queries_for(1) == queries_for(6)
+
+
+def test_the_form_offers_only_the_latest_worksheets_of_a_long_history(signed_in, make, jordan, submitted):
+    latest = [make.assignment(jordan, "origins-mapping", status="reviewed") for _ in range(PACKET_CHOICES)]
+    page = signed_in.get(f"/clients/{jordan.id}/packet").get_data(as_text=True)
+    offered = re.findall(r'name="packet-assignments" type="checkbox" value="(\d+)"', page)
+    assert sorted(map(int, offered)) == sorted(a.id for a in latest)
+    assert f"These are the {PACKET_CHOICES} most recent; print older ones from their own page." in page
+
+
+def test_the_packet_file_is_named_for_the_client_and_session_without_internal_ids(signed_in, make, clinician):
+    person = make.client(clinician, display_name="Zoë O'Brien / J.")
+    sent = make.assignment(person, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+
+    response = make_packet(signed_in, person, session="2026-03-10", assignments=[sent])
+
+    assert response.headers["Content-Disposition"] == 'attachment; filename="packet-zoe-o-brien-j-2026-03-10.pdf"'

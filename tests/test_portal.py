@@ -112,7 +112,7 @@ def test_home_lists_the_clients_worksheets_with_status_due_date_and_note(portal,
     page = portal.get("/portal").get_data(as_text=True)
     to_do, done = page.split("<h2>Done</h2>")
     assert "Where does your insecurity come from?" in to_do and "Not started" in to_do
-    assert "Friday 7 March 2031" in to_do
+    assert "Friday 7 Mar 2031" in to_do
     assert "Start &lt;em&gt;small&lt;/em&gt;." in to_do
     assert "Is it me, or is it the relationship?" in done and "Sent to your therapist" in done
     assert "Building security that lasts" not in page  # cancelled work is not the client's concern
@@ -191,3 +191,18 @@ def test_every_portal_route_needs_a_client_session(client, make, robin, method, 
     assert response.status_code == 401
     db.session.refresh(assignment.response)
     assert assignment.response.version == 0
+
+
+def test_sent_worksheets_are_shown_the_latest_first_a_page_at_a_time(portal, make, robin, app):
+    app.config["PER_PAGE"] = 2
+    sent = [make.assignment(robin, worksheet_id, status="submitted")
+            for worksheet_id in ("origins-mapping", "partner-source-checklist", "security-building-plan")]
+    make.assignment(robin, "origins-mapping")
+    first = portal.get("/portal").get_data(as_text=True)
+    assert "Page 1 of 2" in first and first.count("Read your answers to") == 2
+    assert first.index(f"/portal/worksheets/{sent[2].id}") < first.index(f"/portal/worksheets/{sent[1].id}")
+    assert f"/portal/worksheets/{sent[0].id}" not in first
+    assert 'href="/portal?done=2#done"' in first
+    second = portal.get("/portal?done=2").get_data(as_text=True)
+    assert f"/portal/worksheets/{sent[0].id}" in second and second.count("Read your answers to") == 1
+    assert "Continue" in second or "Start" in second  # the worksheet to do stays on every page

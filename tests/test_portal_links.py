@@ -9,6 +9,7 @@ import re
 import pytest
 from flask import render_template
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from clinic.extensions import db
 from clinic.models import AuditEvent, PortalLink, utcnow
@@ -57,11 +58,13 @@ def test_a_new_link_is_shown_once_with_a_copy_button_and_only_its_hash_is_stored
     assert token not in signed_in.get("/").get_data(as_text=True)
 
 
-def test_a_link_works_for_30_days_by_default_or_as_many_as_chosen(signed_in, robin):
-    create(signed_in, robin)
+def test_a_link_works_for_14_days_by_default_or_as_many_as_chosen(signed_in, robin):
+    page = signed_in.get(f"/clients/{robin.id}").get_data(as_text=True)
+    assert 'name="days" value="14"' in page
+    create(signed_in, robin, days="14")
     create(signed_in, robin, days="3")
     default, short = links()
-    assert default.expires_at - default.created_at == dt.timedelta(days=30)
+    assert default.expires_at - default.created_at == dt.timedelta(days=14)
     assert short.expires_at - short.created_at == dt.timedelta(days=3)
 
 
@@ -205,7 +208,7 @@ def _revoked(robin) -> str:
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_unknown_expired_and_revoked_links_all_look_the_same(client, robin, method):
-    tokens = {"unknown": "x" * 43, "expired": _expired(robin), "revoked": _revoked(robin)}
+    tokens = {"unknown": "x" * 43, "revoked": _revoked(robin), "expired": _expired(robin)}
     bodies = set()
     for kind, token in tokens.items():
         data = {"csrf_token": csrf_token(client, "/login")} if method == "POST" else None
@@ -227,19 +230,25 @@ def test_an_expired_link_ends_its_session(client, robin):
     assert client.get("/portal").status_code == 401
 
 
-def test_link_attempts_are_throttled_per_address(client, app, robin):
-    app.config["LINK_MAX_FAILURES"] = 3
+def test_bad_link_attempts_are_throttled_per_address_but_never_block_a_valid_link(client, app, make, clinician,
+                                                                                  robin):
+    """20 guesses from a clinic's Wi-Fi must not lock out the clients behind it."""
     token = new_link(robin)
-    for attempt in range(3):
+    for attempt in range(app.config["LINK_MAX_FAILURES"]):
         assert client.get(f"/p/guess-{attempt}").status_code == 404
-    blocked = client.get(f"/p/{token}")
+    blocked = client.get("/p/one-more-guess")
     assert blocked.status_code == 429
     assert "Please wait a little" in blocked.get_data(as_text=True)
-    assert post_form(client, f"/p/{token}", token_from="/login").status_code == 429
-    assert client.get("/portal").status_code == 401
+    assert client.get(f"/p/{token}").status_code == 200
+    assert open_link(client, token).status_code == 302
+    assert client.get("/portal").status_code == 200
+    neighbour = app.test_client()  # another client of the practice, on the same Wi-Fi
+    assert open_link(neighbour, new_link(make.client(clinician, display_name="Sam B."))).status_code == 302
+    assert neighbour.get("/portal").status_code == 200
+    assert neighbour.get("/p/another-guess").status_code == 429
     other_address = app.test_client()
     other_address.environ_base["REMOTE_ADDR"] = "10.9.8.7"
-    assert other_address.get(f"/p/{token}").status_code == 200
+    assert other_address.get("/p/a-first-guess").status_code == 404
 
 
 def test_a_long_or_odd_token_is_just_an_unknown_link(client):
@@ -250,18 +259,65 @@ def test_a_long_or_odd_token_is_just_an_unknown_link(client):
 # --- the clinician's panel on the client page ---------------------------------------------------
 
 
-def test_the_panel_lists_links_with_status_and_offers_actions_only_for_active_ones(app, signed_in, robin):
-    new_link(robin)
-    _expired(robin)
-    _revoked(robin)
+def panel(app, robin) -> str:
     with app.test_request_context(f"/clients/{robin.id}"):
-        html = render_template("portal/_client_links.html", client=robin)
-    assert html.count('badge--link-active') == 1
-    assert html.count('badge--link-expired') == 1
-    assert html.count('badge--link-revoked') == 1
+        return render_template("portal/_client_links.html", client=robin)
+
+
+def test_the_panel_lists_links_with_status_and_offers_actions_only_for_active_ones(app, signed_in, robin):
+    _revoked(robin)
+    new_link(robin)
+    new_link(robin)  # replaces the one before
+    html = panel(app, robin)
+    assert html.count('badge--link-active') == 1 and html.count('badge--link-revoked') == 2
     assert html.count(">Revoke<") == 1 and html.count(">Replace<") == 1
     assert f'action="/clients/{robin.id}/links"' in html and 'name="days"' in html
     assert f'name="next" value="/clients/{robin.id}"' in html
+    assert "creating or replacing a link stops the old one working" in html
+    _expired(robin)
+    html = panel(app, robin)
+    assert html.count('badge--link-expired') == 1 and html.count('badge--link-revoked') == 3
+    assert ">Revoke<" not in html and ">Replace<" not in html
+
+
+def test_creating_a_link_revokes_the_old_one_and_says_so(signed_in, app, robin):
+    first = LINK_PATTERN.search(create(signed_in, robin).get_data(as_text=True)).group(1)
+    browser = app.test_client()
+    assert open_link(browser, first).status_code == 302
+    page = create(signed_in, robin).get_data(as_text=True)
+    assert "The old link no longer works" in page
+    second = LINK_PATTERN.search(page).group(1)
+    assert browser.get("/portal").status_code == 401  # signed out of the old link's session
+    assert app.test_client().get(f"/p/{first}").status_code == 404
+    assert open_link(app.test_client(), second).status_code == 302
+    old, new = links()
+    assert old.revoked_at is not None and new.revoked_at is None
+    assert actions().count("portal_link.revoked") == 1
+
+
+def test_the_database_keeps_one_unrevoked_link_per_client(robin):
+    new_link(robin)
+    db.session.add(PortalLink(client=robin, token_hash="0" * 64, expires_at=utcnow() + dt.timedelta(days=1)))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_leave_ends_the_session_on_the_server_so_a_copied_cookie_no_longer_works(app, robin):
+    token = new_link(robin)
+    phone = app.test_client()
+    open_link(phone, token)
+    cookie = phone.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    thief = app.test_client()
+    thief.set_cookie(cookie.key, cookie.value)
+    assert thief.get("/portal").status_code == 200  # a copied cookie is the same session
+    assert post_form(phone, "/portal/leave", token_from="/portal").status_code == 200
+    assert thief.get("/portal").status_code == 401
+    assert phone.get("/portal").status_code == 401
+    assert "portal.left" in actions()
+    assert open_link(phone, token).status_code == 302  # the link itself still works
+    assert phone.get("/portal").status_code == 200
+    assert thief.get("/portal").status_code == 401
 
 
 def test_the_panel_offers_no_new_link_for_an_archived_client(app, make, clinician):

@@ -108,7 +108,15 @@ def test_a_comment_that_cannot_be_saved_says_why_and_saves_nothing(signed_in, se
     assert response.status_code == status
     page = response.get_data(as_text=True)
     assert message in page and "There is a problem" in page
+    assert page.count('<details class="comment-add" open>') == 1  # the box with the problem stays open
     assert comment_count() == 0
+
+
+def test_comment_boxes_start_closed_and_say_they_are_private(signed_in, sent):
+    page = signed_in.get(f"/assignments/{sent.id}").get_data(as_text=True)
+    boxes = len(definition_of(sent).sections) + 1  # one per section and one for the whole worksheet
+    assert page.count('<details class="comment-add">') == boxes
+    assert page.count("Private to you: the client never sees this.") == boxes
 
 
 def test_a_comment_sent_twice_is_saved_once(signed_in, sent):

@@ -8,9 +8,10 @@ from flask import current_app
 from wtforms import DateField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
+from clinic import words
 from clinic.clients.forms import at_most, no_nul
 from clinic.forms import BaseForm
-from clinic.models import COMMENT_MAX, NOTE_TO_CLIENT_MAX, utcnow
+from clinic.models import COMMENT_MAX, NOTE_TO_CLIENT_MAX
 
 
 class DueDateField(DateField):
@@ -46,11 +47,12 @@ class AssignForm(BaseForm):
 
     def validate_due_date(self, field):
         # A day of grace: "today" where the clinician is may already be yesterday in UTC.
-        if field.data and field.data < utcnow().date() - dt.timedelta(days=1):
+        if field.data and field.data < words.today() - dt.timedelta(days=1):
             raise ValidationError("That date has passed. Please choose today or a later date.")
 
 
 class CommentForm(BaseForm):
     body = TextAreaField("Comment", validators=[DataRequired("Please write a comment first."), no_nul,
                                                 at_most(COMMENT_MAX, "the comment")],
+                         description="Private to you: the client never sees this.",
                          render_kw={"rows": 3})

@@ -7,6 +7,7 @@ from collections import defaultdict
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
+from clinic import words
 from clinic.assignments.forms import AssignForm, CommentForm
 from clinic.assignments.services import (
     AssignmentProblem,
@@ -22,7 +23,7 @@ from clinic.audit import record
 from clinic.clients.routes import audited_page, render_client_page
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
-from clinic.models import SENT_STATUSES, Assignment, utcnow
+from clinic.models import SENT_STATUSES, Assignment
 from clinic.worksheets import Definition, evaluate
 
 bp = Blueprint("assignments", __name__)
@@ -49,14 +50,14 @@ def assign(client_id: int):
         db.session.rollback()
         form.worksheets.errors.append(str(problem))
         return render_client_page(client, assign_form=form, status=409)
-    db.session.flush()
     for assignment in assignments:
         record("assignment.create", assignment, worksheet=assignment.worksheet_id)
     db.session.commit()
     count = len(assignments)
-    flash(f"{count} worksheet{'s' if count != 1 else ''} assigned to {client.display_name}. "
-          "They see them the next time they open their link.", "success")
-    return redirect(url_for("clients.detail", client_id=client.id, _anchor="worksheets"))
+    # The name never ends a sentence: "Robin A." would double the full stop.
+    flash(f"{client.display_name} has {count} new worksheet{'s' if count != 1 else ''}, "
+          "shown the next time they open their link.", "success")
+    return redirect(url_for("clients.detail", client_id=client.id, _anchor="worksheets-panel"))
 
 
 @bp.route("/assignments/<int:assignment_id>")
@@ -88,7 +89,7 @@ def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm
         comments=comments,
         comment_forms=forms,
         whole=WHOLE_RESPONSE,
-        today=utcnow().date(),
+        today=words.today(),
     )
 
 

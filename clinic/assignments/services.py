@@ -11,8 +11,10 @@ import datetime as dt
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
 
+from clinic import words
 from clinic.extensions import db
 from clinic.models import (
     OPEN_STATUSES,
@@ -22,6 +24,7 @@ from clinic.models import (
     Client,
     Comment,
     Response,
+    WorksheetSnapshot,
     utcnow,
 )
 from clinic.worksheets import Definition
@@ -47,7 +50,10 @@ class AssignmentProblem(ValueError):
 
 def get_own_assignment(assignment_id: int) -> Assignment:
     """The signed-in clinician's assignment, or 404 (load, then authorize)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.scalar(
+        select(Assignment).where(Assignment.id == assignment_id)
+        .options(joinedload(Assignment.client), joinedload(Assignment.snapshot))
+    )
     if assignment is None or assignment.client.clinician_id != current_user.id:
         abort(404)
     return assignment
@@ -66,7 +72,8 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         client=client,
         worksheet_id=definition.id,
         worksheet_version=definition.version,
-        definition_snapshot=definition.snapshot(),
+        title=definition.title,
+        snapshot=WorksheetSnapshot.of(definition.snapshot()),
         due_date=due_date,
         note_to_client=note,
         status="assigned",
@@ -75,7 +82,8 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
     )
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
-    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now))
+    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now,
+                                   clinician=client.clinician))
     return assignment
 
 
@@ -99,17 +107,26 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
     """Assign every worksheet or none: a client never gets two open copies of one worksheet.
 
     That rule also makes a form sent twice harmless. The client's row is
-    locked first (PostgreSQL), so two such requests at once are taken in turn.
+    locked first (PostgreSQL), so two such requests at once are taken in turn;
+    where it cannot be (SQLite), the database's unique index refuses the second.
     """
     db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
     if client.archived:
         raise AssignmentProblem(f"{client.display_name} is archived. Restore them to assign worksheets.")
     already = open_copies(client, worksheet_ids)
     if already:
-        titles = ", ".join(f"“{a.definition_snapshot['title']}”" for a in already)
+        titles = ", ".join(f"“{a.title}”" for a in already)
         raise AssignmentProblem(f"{client.display_name} already has {titles} to do, so nothing was assigned. "
                                 "Leave the worksheets that are already assigned unticked.")
-    return [assign(client, worksheet_id, due_date=due_date, note=note, actor=actor) for worksheet_id in worksheet_ids]
+    name = client.display_name
+    assignments = [assign(client, worksheet_id, due_date=due_date, note=note, actor=actor)
+                   for worksheet_id in worksheet_ids]
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise AssignmentProblem(f"{name} was given one of these worksheets a moment ago, perhaps from another "
+                                "tab, so nothing was assigned. Reload the page to see it.") from None
+    return assignments
 
 
 def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
@@ -119,7 +136,7 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
         )
     now = utcnow()
     db.session.add(AssignmentEvent(assignment=assignment, from_status=assignment.status, to_status=to_status,
-                                   actor=actor, at=now))
+                                   actor=actor, at=now, clinician=assignment.client.clinician))
     assignment.status = to_status
     assignment.status_changed_at = now
     if to_status == "submitted":
@@ -163,7 +180,7 @@ def waiting_for_review(clinician_id: int) -> Select:
 def overdue(clinician_id: int, today: dt.date | None = None) -> Select:
     """Worksheets still to do after their due date, the most overdue first."""
     return (_of_current_clients(clinician_id)
-            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < (today or utcnow().date()))
+            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_date < (today or words.today()))
             .order_by(Assignment.due_date, Assignment.id))
 
 
@@ -178,7 +195,7 @@ def recent_activity(clinician_id: int, limit: int = 10) -> list[AssignmentEvent]
         select(AssignmentEvent)
         .join(AssignmentEvent.assignment).join(Assignment.client)
         .options(contains_eager(AssignmentEvent.assignment).contains_eager(Assignment.client))
-        .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None))
+        .where(AssignmentEvent.clinician_id == clinician_id, Client.archived_at.is_(None))
         .order_by(AssignmentEvent.at.desc(), AssignmentEvent.id.desc())
         .limit(limit)
     ))
@@ -188,3 +205,18 @@ def assignments_of(client: Client) -> Select:
     """All of a client's worksheets, newest first."""
     return (select(Assignment).where(Assignment.client_id == client.id)
             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+
+
+def sent_history(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
+    """The worksheets the client has sent (of one kind, if given), with their answers, oldest first, in one query."""
+    query = (
+        select(Assignment)
+        .join(Assignment.response)
+        .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
+        .where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
+               Response.submitted_at.is_not(None))
+        .order_by(Response.submitted_at, Assignment.id)
+    )
+    if worksheet_id is not None:
+        query = query.where(Assignment.worksheet_id == worksheet_id)
+    return list(db.session.scalars(query))

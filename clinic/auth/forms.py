@@ -4,7 +4,7 @@ Plain FlaskForms, not BaseForm: a password is taken exactly as typed, spaces inc
 """
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from clinic.auth.services import PASSWORD_MAX, PASSWORD_MIN
@@ -37,3 +37,23 @@ class ChangePasswordForm(FlaskForm):
         validators=[InputRequired("Please type the new password a second time."),
                     EqualTo("new_password", "The two new passwords are not the same.")],
         render_kw={"autocomplete": "new-password"})
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        "Code", description="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+        validators=[InputRequired("Please enter the code from your app, or a recovery code."), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"})
+
+
+class ConfirmAppForm(FlaskForm):
+    code = StringField(
+        "Code from your app", description="6 digits. A new code shows every 30 seconds.",
+        validators=[InputRequired("Please enter the 6-digit code your app shows."), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class TurnOffForm(FlaskForm):
+    password = PasswordField("Your password", validators=[InputRequired("Please enter your password."),
+                                                          Length(max=PASSWORD_MAX)],
+                             render_kw={"autocomplete": "current-password"})

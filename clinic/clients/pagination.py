@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
+from werkzeug.datastructures import MultiDict
 from sqlalchemy import Select, func, select
 
 from clinic.extensions import db
@@ -33,21 +35,27 @@ class Page:
         return self.number < self.pages
 
     def link(self, number: int) -> str:
-        """This page's address with only this list moved to page `number`."""
-        args = {**request.view_args, **request.args.to_dict(), self.param: number}
-        return url_for(request.endpoint, **args, _anchor=self.param)
+        """This page's address with only this list moved to page `number`.
+
+        The query string is copied as sent, encoded, never passed to `url_for`:
+        there a parameter named like a URL part (`_anchor`, `_method`, a view
+        argument) would change the address or fail to build it.
+        """
+        query = MultiDict(request.args)
+        query[self.param] = str(number)
+        path = url_for(request.endpoint, **request.view_args)
+        return f"{path}?{urlencode(list(query.items(multi=True)))}#{self.param}"
 
 
-def paginate(statement: Select, param: str, *, rows: bool = False) -> Page:
+def paginate(statement: Select, param: str) -> Page:
     """One page of `statement` (two queries: the count, then the page's items).
 
     The page number comes from the request's `param`; a number past the end
-    shows the last page. `rows=True` keeps every selected column, not only the first.
+    shows the last page.
     """
     per_page = current_app.config["PER_PAGE"]
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, request.args.get(param, 1, type=int)), pages)
-    result = db.session.execute(statement.limit(per_page).offset((number - 1) * per_page))
-    items = list(result.all() if rows else result.scalars().all())
+    items = list(db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))
     return Page(items=items, number=number, per_page=per_page, total=total, param=param)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from clinic import words
 from clinic.assignments.forms import AssignForm
 from clinic.assignments.services import (
     assignments_of,
@@ -23,6 +23,7 @@ from clinic.clients.pagination import paginate
 from clinic.clients.services import (
     ClientProblem,
     client_overview,
+    clients_of,
     create_client,
     get_own_client,
     save_agenda,
@@ -30,20 +31,9 @@ from clinic.clients.services import (
     update_client,
 )
 from clinic.extensions import db
-from clinic.models import AuditEvent, Client, utcnow
+from clinic.models import AuditEvent, Client
 
 bp = Blueprint("clients", __name__)
-
-
-@bp.app_template_filter("day")
-def format_day(value: dt.date | dt.datetime | None) -> str:
-    return f"{value.day} {value:%b %Y}" if value else ""
-
-
-@bp.app_template_filter("moment")
-def format_moment(value: dt.datetime | None) -> str:
-    """A UTC time as people read it: '3 Mar 2026, 14:05 UTC'."""
-    return f"{value.day} {value:%b %Y, %H:%M} UTC" if value else ""
 
 
 def audited_page(template: str, action: str, obj: Any = None, *, status: int = 200, **context: Any):
@@ -66,8 +56,8 @@ def dashboard():
         waiting=paginate(waiting_for_review(current_user.id), "waiting"),
         overdue=paginate(overdue(current_user.id), "overdue"),
         activity=recent_activity(current_user.id),
-        clients=paginate(client_overview(current_user.id), "clients", rows=True),
-        today=utcnow().date(),
+        clients=client_overview(paginate(clients_of(current_user.id), "clients")),
+        today=words.today(),
     )
 
 
@@ -75,7 +65,7 @@ def dashboard():
 @login_required
 def archived():
     return audited_page("clients/archived.html", "clients.archived_view",
-                        clients=paginate(client_overview(current_user.id, archived=True), "clients", rows=True))
+                        clients=client_overview(paginate(clients_of(current_user.id, archived=True), "clients")))
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
@@ -101,7 +91,7 @@ def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
         assign_form=assign_form or AssignForm(formdata=None),
         assignments=paginate(assignments_of(client), "worksheets"),
         open_worksheets=open_worksheet_ids(client),
-        today=utcnow().date(),
+        today=words.today(),
     )
 
 
@@ -180,7 +170,7 @@ def agenda(client_id: int):
         record("client.agenda_update", client)
         db.session.commit()
     flash("Agenda saved.", "success")
-    return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda"))
+    return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda-panel"))
 
 
 @bp.route("/clients/<int:client_id>/audit")

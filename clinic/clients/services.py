@@ -6,11 +6,14 @@ Load the object, then authorize, then act: another clinician's client is a 404.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
+from clinic import words
+from clinic.clients.pagination import Page
 from clinic.extensions import db
 from clinic.models import OPEN_STATUSES, Assignment, Client, Clinician, utcnow
 
@@ -22,7 +25,7 @@ class ClientProblem(ValueError):
 def get_own_client(client_id: int) -> Client:
     """The signed-in clinician's client, or 404 (another clinician's client does not exist for you)."""
     client = db.session.get(Client, client_id)
-    if client is None or client.clinician_id != current_user.id:
+    if client is None or client.clinician_id != current_user.id or client.erased_at is not None:
         abort(404)
     return client
 
@@ -77,21 +80,49 @@ def save_agenda(client: Client, agenda: str) -> bool:
     return True
 
 
-def client_overview(clinician_id: int, *, archived: bool = False, today: dt.date | None = None) -> Select:
-    """Each client with counts of open, waiting-for-review and overdue worksheets, in one query."""
-    today = today or utcnow().date()
+def clients_of(clinician_id: int, *, archived: bool = False) -> Select:
+    """A clinician's current (or archived) clients in name order."""
+    return (select(Client)
+            .where(Client.clinician_id == clinician_id,
+                   Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None),
+               Client.erased_at.is_(None))
+            .order_by(func.lower(Client.display_name), Client.id))
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """A client in a list, with counts of open, waiting-for-review and overdue worksheets."""
+
+    client: Client
+    open: int = 0
+    waiting: int = 0
+    overdue: int = 0
+    last_activity: dt.datetime | None = None
+
+
+def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
+    """A page of clients with their counts, in one query over those clients' worksheets only.
+
+    Counting after paging keeps the cost to the clients shown, however many
+    clients and worksheets the clinician has.
+    """
+    today = today or words.today()
     is_open = Assignment.status.in_(OPEN_STATUSES)
-    return (
+    counts = db.session.execute(
         select(
-            Client,
-            func.count(Assignment.id).filter(is_open).label("open"),
-            func.count(Assignment.id).filter(Assignment.status == "submitted").label("waiting"),
-            func.count(Assignment.id).filter(is_open, Assignment.due_date < today).label("overdue"),
+            Assignment.client_id,
+            func.count().filter(is_open).label("open"),
+            func.count().filter(Assignment.status == "submitted").label("waiting"),
+            func.count().filter(is_open, Assignment.due_date < today).label("overdue"),
             func.max(Assignment.status_changed_at).label("last_activity"),
         )
-        .outerjoin(Assignment, Assignment.client_id == Client.id)
-        .where(Client.clinician_id == clinician_id,
-               Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None))
-        .group_by(Client.id)
-        .order_by(func.lower(Client.display_name), Client.id)
+        .where(Assignment.client_id.in_([client.id for client in page.items]))
+        .group_by(Assignment.client_id)
     )
+    by_client = {row.client_id: row for row in counts}
+    rows = []
+    for client in page.items:
+        found = by_client.get(client.id)
+        rows.append(ClientRow(client, found.open, found.waiting, found.overdue, found.last_activity)
+                    if found else ClientRow(client))
+    return replace(page, items=rows)

@@ -9,8 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from clinic import words
 from clinic.forms import BaseForm
-from clinic.models import Assignment, Client, utcnow
+from clinic.models import Assignment, Client
 from clinic.pdf.services import (
     PACKET_DEFAULT_STATUSES,
     PAPER_SIZES,
@@ -18,9 +19,7 @@ from clinic.pdf.services import (
     default_paper,
     last_packet,
     packet_candidates,
-    print_date,
     status_text,
-    title_of,
 )
 from clinic.worksheets.fields import DateInputField
 
@@ -57,7 +56,7 @@ class PacketForm(BaseForm):
 
 
 def _worksheet_label(assignment: Assignment) -> str:
-    return f"{title_of(assignment)} ({status_text(assignment)})"
+    return f"{assignment.title} ({status_text(assignment)})"
 
 
 def packet_form(client: Client, formdata=None) -> PacketForm:
@@ -68,8 +67,8 @@ def packet_form(client: Client, formdata=None) -> PacketForm:
     """
     candidates = packet_candidates(client)
     previous = last_packet(client)
-    last_label = (f"Since the last packet (made {print_date(previous.created_at)} for the session on "
-                  f"{print_date(previous.session_date)})" if previous else
+    last_label = (f"Since the last packet (made {words.date(previous.created_at)} for the session on "
+                  f"{words.date(previous.session_date)})" if previous else
                   "Since the last packet (none yet, so everything is listed)")
     form = PacketForm(
         formdata=formdata,
@@ -77,7 +76,7 @@ def packet_form(client: Client, formdata=None) -> PacketForm:
         meta={"csrf": False},  # CSRFProtect checks every POST; the template carries its token
 
         data={
-            "session_date": utcnow().date().isoformat(),
+            "session_date": words.today().isoformat(),
             "assignments": [a.id for a in candidates if a.status in PACKET_DEFAULT_STATUSES],
             "paper": default_paper(),
         },

@@ -6,6 +6,9 @@ otherwise), serves the PDF from the cache or renders it, and writes an audit eve
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
@@ -18,11 +21,11 @@ from clinic.pdf.forms import packet_form
 
 bp = Blueprint("pdf", __name__)
 
-bp.add_app_template_filter(services.print_date, "print_date")
 for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_one_line, packet_form):
     bp.add_app_template_global(_helper)
 bp.add_app_template_global(services.default_paper, "pdf_default_paper")
 bp.add_app_template_global(services.PAPER_SIZES, "pdf_paper_sizes")
+bp.add_app_template_global(services.PACKET_CHOICES, "pdf_packet_choices")
 
 
 def _paper() -> str:
@@ -30,6 +33,12 @@ def _paper() -> str:
     if paper not in services.PAPER_SIZES:
         abort(400, f"Paper size must be one of: {', '.join(services.PAPER_SIZES)}.")
     return paper
+
+
+def file_label(text: str) -> str:
+    """Text as a file-name part: 'Robin Ó. Brien' -> 'robin-o-brien' (ASCII, no path characters)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", plain.lower())) or "client"
 
 
 def _download(pdf: bytes, filename: str) -> Response:
@@ -72,7 +81,7 @@ def packet(client_id: int):
         audit.record("pdf_packet_downloaded", client, rendered=rendered, paper=options.paper,
                      session_date=options.session_date.isoformat(), assignments=list(options.assignment_ids))
         db.session.commit()
-        return _download(pdf, f"session-prep-{client.id}-{options.session_date.isoformat()}.pdf")
+        return _download(pdf, f"packet-{file_label(client.display_name)}-{options.session_date.isoformat()}.pdf")
     audit.record("packet_form_viewed", client)
     db.session.commit()
     status = 400 if form.errors else 200

@@ -20,12 +20,13 @@ from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from clinic import words
 from clinic.assignments.services import definition_of
 from clinic.config import PROJECT_ROOT
 from clinic.extensions import db
@@ -43,6 +44,7 @@ from clinic.models import (
     utcnow,
 )
 from clinic.pdf.fetcher import STATIC_BASE_URL, STATIC_ROOT, StaticFilesFetcher
+from clinic.trends.services import Trend, client_trends
 from clinic.worksheets import Definition, Evaluation, evaluate
 
 # Paper sizes a PDF can be made in: the CSS page size (also the value in forms and
@@ -56,11 +58,15 @@ TEMPLATE_SOURCES = (
     "templates/worksheets/_answers.html",
     "templates/worksheets/_items.html",
     "templates/worksheets/_summary.html",
+    "templates/trends/*.html",
+    "clinic/trends/charts.py",
     "clinic/static/css/print.css",
 )
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
 PACKET_STATUSES = ("in_progress", *SENT_STATUSES)
 PACKET_DEFAULT_STATUSES = SENT_STATUSES
+# The packet form offers this many of the latest worksheets; older ones print from their own review page.
+PACKET_CHOICES = 20
 STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
                  "reviewed": "Reviewed", "cancelled": "Cancelled"}
 
@@ -69,15 +75,6 @@ def default_paper() -> str:
     """The configured paper size (PAPER_SIZE), read leniently: "Letter" and "LETTER" mean letter."""
     by_lower = {size.lower(): size for size in PAPER_SIZES}
     return by_lower.get(str(current_app.config["PAPER_SIZE"]).lower(), "A4")
-
-
-def print_date(value: dt.date | dt.datetime | None) -> str:
-    """A date as people write it (5 March 2026); datetimes are read in UTC."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.timezone.utc).date()
-    return f"{value.day} {value:%B %Y}"
 
 
 # --- how a worksheet is printed --------------------------------------------------------
@@ -93,20 +90,36 @@ class Sheet:
     evaluation: Evaluation | None = None
     comments: dict[str | None, list[Comment]] = field(default_factory=dict)
     status: str = ""
+    unsubmitted: bool = False  # a client's worksheet not (or no longer) sent: printed without its drafts
 
     @property
     def blank(self) -> bool:
-        return self.answers is None
+        return self.answers is None and not self.unsubmitted
 
 
 def blank_sheet(definition: Definition) -> Sheet:
     return Sheet(definition=definition, anchor=f"worksheet-{definition.id}")
 
 
+def submitted_answers(assignment: Assignment) -> dict[str, Any] | None:
+    """The answers the client sent, or None while the worksheet is not sent.
+
+    A response keeps only its latest answers, so a reopened worksheet's stored
+    answers may already be the client's new drafts: like the review page, a PDF
+    shows nothing of a worksheet until it is sent (again).
+    """
+    if assignment.status not in SENT_STATUSES:
+        return None
+    return assignment.response.answers or {}
+
+
 def filled_sheet(assignment: Assignment) -> Sheet:
-    """The assignment's answers with the summaries, flags and comments its definition leads to."""
+    """The assignment's sent answers with the summaries, flags and comments its definition leads to."""
     definition = definition_of(assignment)
-    answers = assignment.response.answers or {}
+    answers = submitted_answers(assignment)
+    if answers is None:
+        return Sheet(definition=definition, anchor=f"worksheet-{assignment.id}", status=status_text(assignment),
+                     unsubmitted=True)
     section_ids = {section.id for section in definition.sections}
     comments: dict[str | None, list[Comment]] = {}
     for comment in assignment.response.comments:
@@ -120,14 +133,10 @@ def status_text(assignment: Assignment) -> str:
     response = assignment.response
     if assignment.status in SENT_STATUSES and response.submitted_at:
         label = "Submitted" if assignment.status == "submitted" else "Reviewed; submitted"
-        return f"{label} {print_date(response.submitted_at)}"
+        return f"{label} {words.date(response.submitted_at)}"
     if assignment.status == "in_progress" and response.saved_at:
-        return f"In progress; last saved {print_date(response.saved_at)}"
+        return f"In progress; last saved {words.date(response.saved_at)}"
     return STATUS_LABELS[assignment.status]
-
-
-def title_of(assignment: Assignment) -> str:
-    return assignment.definition_snapshot.get("title") or assignment.worksheet_id
 
 
 def write_in_lines(item: Any) -> int:
@@ -156,7 +165,8 @@ def render_pdf(html: str, paper: str) -> bytes:
         raise ValueError(f"unknown paper size {paper!r}")
     page_size = CSS(string=f"@page {{ size: {paper}; }}", url_fetcher=fetcher, font_config=font_config)
     document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[page_size], font_config=font_config)
+    # Tagged PDF/UA-1: headings, lists, tables and reading order for screen readers.
+    return document.write_pdf(stylesheets=[page_size], font_config=font_config, pdf_variant="pdf/ua-1")
 
 
 
@@ -219,12 +229,11 @@ def cached_pdf(owner: Clinician, document: str, inputs: dict[str, Any], paper: s
 
 
 def sheet_inputs(assignment: Assignment) -> dict[str, Any]:
-    """What a printed worksheet depends on: its response's id, version and answers, and the comments."""
+    """What a printed worksheet depends on: its response's id and sent answers, and the comments."""
     response = assignment.response
     return {
         "assignment": [assignment.id, assignment.status, assignment.worksheet_id, assignment.worksheet_version],
-        "response": [response.id, response.version, _digest(response.answers), response.saved_at,
-                     response.submitted_at],
+        "response": [response.id, _digest(submitted_answers(assignment)), response.saved_at, response.submitted_at],
         "comments": [[c.id, c.section_id, c.updated_at, _digest(c.body)] for c in response.comments],
     }
 
@@ -238,14 +247,14 @@ def author_of(clinician: Clinician) -> str:
 
 def assignment_pdf(assignment: Assignment, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
     """A filled-in worksheet with its summaries, flags and the clinician's comments."""
-    today = utcnow().date()
+    today = words.today()
     client_name = assignment.client.display_name
     inputs = {"sheet": sheet_inputs(assignment), "client": client_name, "author": author_of(clinician),
               "today": today}
 
     def html() -> str:
         return render_template("pdf/worksheet.html", sheet=filled_sheet(assignment), client_name=client_name,
-                               date_text=print_date(today), author=author_of(clinician), created=utcnow())
+                               date_text=words.date(today), author=author_of(clinician), created=utcnow())
 
     return cached_pdf(clinician, f"assignment:{assignment.id}", inputs, paper, html)
 
@@ -298,16 +307,23 @@ class Packet:
     outstanding: tuple[Outstanding, ...]
     agenda: str
     agenda_updated_at: dt.datetime | None
+    trends: tuple[Trend, ...] = ()  # of the included worksheets sent more than once
+    since: dt.datetime | None = None  # what the cover looks back to ("since last session")
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
-    """The client's worksheets that have something to print, most recently active first."""
+    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES).
+
+    Only what the packet form lists (title, status, dates): no snapshots, no comments.
+    """
     return list(db.session.scalars(
-        select(Assignment)
-        .where(Assignment.client_id == client.id, Assignment.status.in_(PACKET_STATUSES))
-        .options(selectinload(Assignment.response).selectinload(Response.comments))
-        .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc())
+        _printable(client).options(joinedload(Assignment.response)).limit(PACKET_CHOICES)
     ))
+
+
+def _printable(client: Client) -> Select:
+    return (select(Assignment).where(Assignment.client_id == client.id, Assignment.status.in_(PACKET_STATUSES))
+            .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()))
 
 
 def last_packet(client: Client, before: dt.date | None = None) -> PacketExport | None:
@@ -328,7 +344,7 @@ def _by_day(events: list[AssignmentEvent]) -> list[str]:
     """Events in words, one phrase per day: "assigned, started and submitted 3 March 2026"."""
     days: dict[str, list[str]] = {}
     for event in events:
-        days.setdefault(print_date(event.at), []).append(_event_words(event))
+        days.setdefault(words.date(event.at), []).append(_event_words(event))
     return [f"{_and_list(words)} {day}" for day, words in days.items()]
 
 
@@ -349,10 +365,10 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
         what = _by_day(events)
         saved_at = assignment.response.saved_at
         if saved_at and (since is None or saved_at > since) and (not events or saved_at > events[-1].at):
-            what.append(f"answers last saved {print_date(saved_at)}")
+            what.append(f"answers last saved {words.date(saved_at)}")
         if what:
             latest = max([e.at for e in events] + ([saved_at] if saved_at else []))
-            found.append((latest, Change(title_of(assignment), STATUS_LABELS[assignment.status], tuple(what),
+            found.append((latest, Change(assignment.title, STATUS_LABELS[assignment.status], tuple(what),
                                          anchors.get(assignment.id))))
     return [change for _, change in sorted(found, key=lambda pair: pair[0], reverse=True)]
 
@@ -360,35 +376,40 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
 def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> tuple[str, dt.datetime | None]:
     if options.since_date is not None:
         since = dt.datetime.combine(options.since_date, dt.time(), tzinfo=dt.timezone.utc)
-        return f"What’s new since {print_date(options.since_date)}", since
+        return f"What’s new since {words.date(options.since_date)}", since
     if previous is not None:
-        return (f"What’s new since your last packet ({print_date(previous.created_at)}, for the session on "
-                f"{print_date(previous.session_date)})", previous.created_at)
+        return (f"What’s new since your last packet ({words.date(previous.created_at)}, for the session on "
+                f"{words.date(previous.session_date)})", previous.created_at)
     return "Everything so far (this is the first packet for this client)", None
 
 
 def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> tuple[bytes, bool]:
     """The session-prep packet, and a PacketExport so the next packet can say what changed since."""
     chosen = set(options.assignment_ids)
-    candidates = packet_candidates(client)
-    included = [a for a in candidates if a.id in chosen]
+    included = list(db.session.scalars(
+        _printable(client).where(Assignment.id.in_(chosen))
+        .options(joinedload(Assignment.snapshot), selectinload(Assignment.response).selectinload(Response.comments))
+    ))
     sheets = tuple(filled_sheet(a) for a in included)
     heading, since = _changes_heading(options, last_packet(client, before=options.session_date))
     changes = tuple(changes_since(client, since, {a.id: s.anchor for a, s in zip(included, sheets)}))
     outstanding = tuple(
-        Outstanding(title_of(a), STATUS_LABELS[a.status], a.due_date)
+        Outstanding(a.title, STATUS_LABELS[a.status], a.due_date)
         for a in _not_yet_in(client) if a.id not in chosen
     )
+    included_worksheets = {a.worksheet_id for a in included}
     packet = Packet(
         client_name=client.display_name, author=author_of(clinician), created=utcnow(),
         session_date=options.session_date, changes_heading=heading, changes=changes, sheets=sheets,
         outstanding=outstanding, agenda=client.agenda or "", agenda_updated_at=client.agenda_updated_at,
+        trends=tuple(t for t in client_trends(client) if t.worksheet_id in included_worksheets), since=since,
     )
     inputs = {
         "client": [client.id, client.display_name], "author": packet.author, "today": packet.created.date(),
         "session": options.session_date, "heading": heading, "changes": [asdict(c) for c in changes],
         "outstanding": [asdict(o) for o in outstanding], "agenda": [_digest(packet.agenda), client.agenda_updated_at],
         "sheets": [sheet_inputs(a) for a in included],
+        "trends": [[asdict(t), t.last_seen(since)] for t in packet.trends],
     }
 
     def html() -> str:

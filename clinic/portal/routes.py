@@ -28,27 +28,31 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from clinic import audit, throttle
 from clinic.assignments.services import definition_of
 from clinic.auth.routes import safe_next
+from clinic.clients.pagination import paginate
 from clinic.clients.services import get_own_client
 from clinic.errors import render_error
 from clinic.extensions import db
 from clinic.forms import error_list
-from clinic.models import OPEN_STATUSES, Assignment, Client, PortalLink, utcnow
+from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
+from clinic.portal.logs import redact_request_logs
 from clinic.portal.services import (
     LINK_DAYS_MAX,
     SaveRefused,
+    end_sessions,
     find_usable_link,
     is_usable,
     issue_link,
     link_status,
     links_of,
     revoke_link,
+    revoke_links_of,
     save_answers,
 )
 from clinic.worksheets import (
@@ -64,9 +68,11 @@ from clinic.worksheets import (
 from clinic.worksheets.schema import OPTION_VALUE_PATTERN
 
 bp = Blueprint("portal", __name__)
+bp.record_once(lambda state: redact_request_logs())
 
 SESSION_CLIENT = "portal_client_id"
 SESSION_LINK = "portal_link_id"
+SESSION_VERSION = "portal_session_version"
 SESSION_SEEN = "portal_seen_at"
 OPTION_VALUE = re.compile(OPTION_VALUE_PATTERN)
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts '¹', which int() refuses
@@ -98,42 +104,23 @@ def client_status(status: str) -> str:
     return CLIENT_STATUS.get(status, status.replace("_", " "))
 
 
-@bp.app_template_filter("portal_day")
-def portal_day(value: dt.date | dt.datetime | None) -> str:
-    """'Friday 4 December': a due or sent date as a person says it."""
-    if value is None:
-        return ""
-    return f"{value:%A} {value.day} {value:%B}" + (f" {value.year}" if value.year != utcnow().year else "")
-
-
-@bp.app_template_filter("ago")
-def ago(moment: dt.datetime | None) -> str:
-    """How long ago, in words that need no time zone: 'just now', '5 minutes ago', 'on Friday 4 December'."""
-    if moment is None:
-        return ""
-    minutes = int((utcnow() - moment).total_seconds() // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
-    if minutes < 24 * 60:
-        hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
-    return f"on {portal_day(moment)}"
-
-
 # --- the client's way in -----------------------------------------------------------------
 
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
 def landing(token: str):
-    """GET shows a calm page and changes nothing (mail scanners follow links); POST signs in."""
-    address_key = f"portal-link:address:{request.remote_addr}"
-    wait = throttle.blocked_for([address_key])
-    if wait:
-        return render_template("portal/link_unusable.html", wait_minutes=throttle.minutes(wait)), 429
+    """GET shows a calm page and changes nothing (mail scanners follow links); POST signs in.
+
+    A valid link always works: only unknown, expired and revoked links count
+    against the address, so guessing from a clinic's shared Wi-Fi never locks
+    out the other clients behind it.
+    """
     link = find_usable_link(token)
     if link is None:
+        address_key = f"portal-link:address:{request.remote_addr}"
+        wait = throttle.blocked_for([address_key])
+        if wait:
+            return render_template("portal/link_unusable.html", wait_minutes=throttle.minutes(wait)), 429
         window = dt.timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
         throttle.record_failure([address_key], limit=current_app.config["LINK_MAX_FAILURES"], window=window)
         return render_template("portal/link_unusable.html"), 404
@@ -150,6 +137,7 @@ def _start_client_session(link: PortalLink) -> None:
     session.clear()
     session[SESSION_CLIENT] = link.client_id
     session[SESSION_LINK] = link.id
+    session[SESSION_VERSION] = link.session_version
     session[SESSION_SEEN] = utcnow().timestamp()
     g.portal_client_id = link.client_id
     link.last_used_at = utcnow()
@@ -159,12 +147,13 @@ def _start_client_session(link: PortalLink) -> None:
 
 def _end_client_session() -> None:
     """Forget the client but keep the CSRF token, so an open page can still say what happened."""
-    for key in (SESSION_CLIENT, SESSION_LINK, SESSION_SEEN):
+    for key in (SESSION_CLIENT, SESSION_LINK, SESSION_VERSION, SESSION_SEEN):
         session.pop(key, None)
 
 
 def _current_client() -> tuple[Client | None, str]:
-    """The signed-in client, or None and why: 'none', 'idle' or 'ended' (link revoked or expired)."""
+    """The signed-in client, or None and why: 'none', 'idle' or 'ended' (link revoked or expired,
+    or the session left on purpose: a copy of its cookie no longer works either)."""
     client_id, link_id, seen = (session.get(k) for k in (SESSION_CLIENT, SESSION_LINK, SESSION_SEEN))
     if not (client_id and link_id and isinstance(seen, (int, float))):
         return None, "none"
@@ -172,8 +161,8 @@ def _current_client() -> tuple[Client | None, str]:
     if now.timestamp() - seen > current_app.config["PORTAL_IDLE_MINUTES"] * 60:
         _end_client_session()
         return None, "idle"
-    link = db.session.get(PortalLink, link_id)
-    if not is_usable(link) or link.client_id != client_id:
+    link = db.session.get(PortalLink, link_id, options=[joinedload(PortalLink.client).joinedload(Client.clinician)])
+    if not is_usable(link) or link.client_id != client_id or session.get(SESSION_VERSION) != link.session_version:
         _end_client_session()
         return None, "ended"
     session[SESSION_SEEN] = now.timestamp()
@@ -217,7 +206,14 @@ def _typed_text() -> list[str]:
 
 @bp.route("/portal/leave", methods=["POST"])
 def leave():
-    """Sign out on purpose (a shared phone or computer)."""
+    """Sign out on purpose (a shared phone or computer), on the server too: a copied cookie stops working."""
+    client, _ = _current_client()
+    if client is not None:
+        link = db.session.get(PortalLink, session[SESSION_LINK])
+        g.portal_client_id = client.id
+        end_sessions(link)
+        audit.record("portal.left", link)
+        db.session.commit()
     _end_client_session()
     return render_template("portal/signed_out.html", message="You have left your worksheets.", left=True)
 
@@ -229,26 +225,30 @@ def leave():
 @client_required
 def home():
     client = g.portal_client
-    assignments = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.client_id == client.id, Assignment.status != "cancelled")
-        .options(selectinload(Assignment.response))
+    worksheets = select(Assignment).options(joinedload(Assignment.response))
+    to_do = db.session.scalars(
+        worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
+        .options(joinedload(Assignment.snapshot))
         .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.created_at)
     ).all()
-    entries = [(assignment, definition_of(assignment)) for assignment in assignments]
+    # Sent worksheets, the latest first, a page at a time: years of them stay quick to show.
+    done = paginate(worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
+                    .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()), "done")
     audit.record("portal.home_viewed", client)
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "portal/home.html",
         clinician=client.clinician,
-        to_do=[e for e in entries if e[0].status in OPEN_STATUSES],
-        done=[e for e in entries if e[0].status not in OPEN_STATUSES],
+        to_do=[(assignment, definition_of(assignment).estimated_minutes) for assignment in to_do],
+        done=done,
     )
+    db.session.commit()  # after rendering, so the loaded worksheets are not read again one by one
+    return page
 
 
 def _own_assignment(assignment_id: int) -> Assignment:
     """The signed-in client's assignment, or 404 (load, then authorize)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id)
+                                   .options(joinedload(Assignment.snapshot), joinedload(Assignment.response)))
     if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == "cancelled":
         abort(404)
     return assignment
@@ -438,7 +438,8 @@ def create_link(client_id: int):
 @login_required
 def replace_link(client_id: int, link_id: int):
     client = get_own_client(client_id)
-    return _new_link(client, replacing=_own_link(client, link_id))
+    _own_link(client, link_id)
+    return _new_link(client)
 
 
 @bp.route("/clients/<int:client_id>/links/<int:link_id>/revoke", methods=["POST"])
@@ -462,8 +463,8 @@ def _refusal(client: Client, form: LinkForm) -> str | None:
     return None
 
 
-def _new_link(client: Client, *, replacing: PortalLink | None = None):
-    """Issue a link (revoking the one it replaces) and show it in this response only.
+def _new_link(client: Client):
+    """Issue a link (revoking the client's others: one link at a time) and show it in this response only.
 
     The token is never stored, flashed or put in a cookie: this page is the one
     chance to copy it.
@@ -473,12 +474,10 @@ def _new_link(client: Client, *, replacing: PortalLink | None = None):
     if refusal:
         flash(refusal, "error")
         return redirect(_back(form))
-    if replacing is not None:
-        revoke_link(replacing)
-        audit.record("portal_link.revoked", replacing, replaced=True)
+    now = utcnow()
+    replaced = [old for old in revoke_links_of(client) if old.expires_at > now]
     link, token = issue_link(client, days=form.days.data)
-    audit.record("portal_link.created", link, days=form.days.data,
-                 replaces=replacing.id if replacing is not None else None)
+    audit.record("portal_link.created", link, days=form.days.data, replaces=[old.id for old in replaced])
     db.session.commit()
-    return render_template("portal/link_created.html", client=client, link=link, replaced=replacing is not None,
+    return render_template("portal/link_created.html", client=client, link=link, replaced=bool(replaced),
                            url=url_for("portal.landing", token=token, _external=True), back=_back(form))

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic import audit
 from clinic.assignments.services import transition
@@ -28,7 +30,8 @@ def hash_token(token: str) -> str:
 
 
 def issue_link(client: Client, *, days: int | None = None) -> tuple[PortalLink, str]:
-    """A new link for the client; the token is returned once and never stored."""
+    """A new link for the client, revoking any other; the token is returned once and never stored."""
+    revoke_links_of(client)
     token = secrets.token_urlsafe(32)  # 32 bytes = 256 bits of randomness
     now = utcnow()
     link = PortalLink(
@@ -62,6 +65,30 @@ def revoke_link(link: PortalLink) -> bool:
     return True
 
 
+def revoke_links_of(client: Client) -> list[PortalLink]:
+    """Revoke every link of the client that is not revoked yet (expired ones too); the ones revoked now.
+
+    The client's row is locked first (PostgreSQL), so two links made at once
+    are made in turn and the database's one-unrevoked-link index holds.
+    """
+    db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
+    links = list(db.session.scalars(
+        select(PortalLink).where(PortalLink.client_id == client.id, PortalLink.revoked_at.is_(None))))
+    for link in links:
+        revoke_link(link)
+        audit.record("portal_link.revoked", link, replaced=True)
+    db.session.flush()
+    return links
+
+
+def end_sessions(link: PortalLink) -> None:
+    """End every portal session started with this link, wherever its cookie is (the link still works)."""
+    db.session.execute(update(PortalLink).where(PortalLink.id == link.id)
+                       .values(session_version=PortalLink.session_version + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(link, ["session_version"])
+
+
 def links_of(client: Client, *, limit: int) -> list[PortalLink]:
     """A client's newest links, newest first."""
     return list(db.session.scalars(
@@ -88,42 +115,54 @@ class SaveRefused(Exception):
         self.current_version = current_version
 
 
+@dataclass(frozen=True)
+class Saved:
+    """The version and time the server now holds for a response."""
+
+    version: int
+    saved_at: dt.datetime | None
+
+
 def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_version: int,
-                 submit: bool = False) -> Response:
+                 submit: bool = False) -> Saved:
     """Store the client's answers as the next version, in one transaction, or refuse.
 
-    The UPDATE only matches while the response still has `expected_version` and
-    the worksheet is still open for the client, so a stale page (another tab or
-    device saved since) or a worksheet already submitted changes nothing. A
-    stale draft identical to what is stored is no conflict (a retry after a
-    lost reply) and is answered with the stored version.
-    Status changes and the audit event commit together with the answers.
+    One `UPDATE ... RETURNING` is both the compare-and-set and the read of the
+    new version: it only matches while the response still has
+    `expected_version` and the worksheet is still open for the client, so a
+    stale page (another tab or device saved since) or a worksheet already
+    submitted changes nothing. A stale draft identical to what is stored is no
+    conflict (a retry after a lost reply) and is answered with the stored
+    version. Status changes and the audit event commit together with the
+    answers; the audit reads its owners from the assignment already loaded.
     """
     response = assignment.response
-    now = utcnow()
     still_open = select(Assignment.id).where(Assignment.id == assignment.id,
                                              Assignment.status.in_(OPEN_STATUSES))
-    changed = db.session.execute(
+    stored = db.session.execute(
         update(Response)
         .where(Response.id == response.id, Response.version == expected_version,
                Response.assignment_id.in_(still_open))
-        .values(answers=answers, version=Response.version + 1, saved_at=now)
+        .values(answers=answers, version=Response.version + 1, saved_at=utcnow())
+        .returning(Response.version, Response.saved_at)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
+    ).one_or_none()
+    if stored is None:
         db.session.rollback()
         db.session.refresh(assignment)
         db.session.refresh(response)
         if assignment.status not in OPEN_STATUSES:
             raise SaveRefused("closed", response.version)
         if not submit and response.answers == answers:
-            return response  # a retry of a save whose reply was lost: the server already has exactly this
+            return Saved(response.version, response.saved_at)  # a retry whose reply was lost: nothing to do
         raise SaveRefused("stale", response.version)
-    db.session.expire(response)
+    saved = Saved(stored.version, stored.saved_at)
+    for name, value in (("answers", answers), ("version", saved.version), ("saved_at", saved.saved_at)):
+        set_committed_value(response, name, value)
     if assignment.status == "assigned":
         transition(assignment, "in_progress", actor="client")
     if submit:
         transition(assignment, "submitted", actor="client")
-    audit.record("response.submitted" if submit else "response.saved", response, version=expected_version + 1)
+    audit.record("response.submitted" if submit else "response.saved", response, version=saved.version)
     db.session.commit()
-    return response
+    return saved

@@ -127,6 +127,9 @@ def clinician_reviews(page: Page, server: LiveServer, definition: Definition, an
     assert_fits_the_width(page)
 
     whole = page.get_by_role("region", name="Comments on the whole worksheet")
+    expect(whole.get_by_label("Comment")).to_be_hidden()  # collapsed until wanted
+    whole.get_by_text("Add a comment").click()
+    expect(whole.get_by_text("Private to you: the client never sees this.")).to_be_visible()
     whole.get_by_label("Comment").fill("Ask about the Sunday silences.")
     whole.get_by_role("button", name="Add comment").click()
     expect(page.get_by_text("Ask about the Sunday silences.")).to_be_visible()

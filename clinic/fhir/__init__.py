@@ -1,0 +1,1 @@
+"""FHIR R4 export: worksheet definitions as Questionnaires, sent answers as QuestionnaireResponses."""

@@ -1,0 +1,165 @@
+"""A client's history of one worksheet as numbers over time, read from the definitions.
+
+Which figures are charted is declared by each definition, never written here:
+every count, profile and lean summary, and every scale item that no profile
+already shows (the 0-10 ratings of a weekly check-in, for example).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from clinic.assignments.services import definition_of, sent_history
+from clinic.models import Assignment, Client
+from clinic.words import local
+from clinic.worksheets import Definition, evaluate
+from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
+
+# A trend needs at least two submissions to show movement.
+MIN_POINTS = 2
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: tuple[float | None, ...]  # one per submission; None where it was not answered
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One set of figures on a shared scale (a summary, or the ratings of one range)."""
+
+    id: str
+    title: str
+    minimum: float
+    maximum: float
+    series: tuple[Series, ...]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A worksheet's charts over every submission of it, oldest first."""
+
+    worksheet_id: str
+    title: str
+    assignment_ids: tuple[int, ...]
+    submitted_at: tuple[dt.datetime, ...]
+    charts: tuple[Chart, ...]
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The day each was sent, on the practice's calendar."""
+        return tuple(local(moment).date() for moment in self.submitted_at)
+
+    def index_of(self, assignment_id: int) -> int | None:
+        return self.assignment_ids.index(assignment_id) if assignment_id in self.assignment_ids else None
+
+    def last_seen(self, since: dt.datetime | None) -> int | None:
+        """The last submission sent by `since` (the last session), if a newer one came after it."""
+        before = [i for i, moment in enumerate(self.submitted_at) if since is not None and moment <= since]
+        return before[-1] if before and before[-1] < len(self.submitted_at) - 1 else None
+
+    def moves(self, since: dt.datetime | None) -> list[Move]:
+        """Each figure then (at the last session, else the first submission) and now."""
+        start = self.last_seen(since) or 0
+        return [Move(chart.title, series.label, series.values[start], series.values[-1])
+                for chart in self.charts for series in chart.series]
+
+
+@dataclass(frozen=True)
+class Move:
+    chart: str
+    label: str
+    before: float | None
+    now: float | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number a definition declares, with the chart it belongs on."""
+
+    chart_id: str
+    chart_title: str
+    series: str
+    value: float | None
+    minimum: float
+    maximum: float
+
+
+def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:
+    """The numbers a definition declares for one set of answers, in the definition's order."""
+    found: list[Figure] = []
+    profiled: set[str] = set()
+    evaluation = evaluate(definition, answers)
+    for summary, result in zip(definition.summary, evaluation.summaries):
+        if isinstance(summary, CountSummary):
+            found.append(Figure(summary.id, summary.label, summary.label, result.count, 0, result.total))
+        elif isinstance(summary, ProfileSummary):
+            profiled.update(summary.items)
+            for bar in result.bars:
+                found.append(Figure(summary.id, summary.label, bar.label, bar.value, bar.minimum, bar.maximum))
+        elif isinstance(summary, LeanSummary):
+            for side, score in result.scores:
+                found.append(Figure(summary.id, summary.label, side, score, 0, 0))
+    for item in definition.items:
+        if isinstance(item, Scale) and item.id not in profiled:
+            value = answers.get(item.id) if item.id not in evaluation.hidden else None
+            found.append(Figure(f"ratings-{item.min}-{item.max}", f"Ratings ({item.min} to {item.max})",
+                                item.title, value if isinstance(value, int) else None, item.min, item.max))
+    return found
+
+
+def trend_of(assignments: list[Assignment]) -> Trend | None:
+    """The trend of one worksheet's submissions (oldest first), or None with fewer than two."""
+    if len(assignments) < MIN_POINTS:
+        return None
+    per_submission = [figures(definition_of(a), a.response.answers or {}) for a in assignments]
+    latest = definition_of(assignments[-1])
+    order: dict[str, dict[str, None]] = defaultdict(dict)  # chart id -> series labels, latest layout first
+    titles: dict[str, str] = {}
+    bounds: dict[str, list[float]] = {}
+    for figure_list in reversed(per_submission):
+        for figure in figure_list:
+            order[figure.chart_id].setdefault(figure.series)
+            titles.setdefault(figure.chart_id, figure.chart_title)
+            low, high = bounds.setdefault(figure.chart_id, [figure.minimum, figure.maximum])
+            values = [figure.maximum] + ([figure.value] if figure.value is not None else [])
+            bounds[figure.chart_id] = [min(low, figure.minimum), max([high, *values])]
+    values = [{(f.chart_id, f.series): f.value for f in figure_list} for figure_list in per_submission]
+    charts = tuple(
+        Chart(
+            id=chart_id, title=titles[chart_id],
+            minimum=bounds[chart_id][0], maximum=max(bounds[chart_id][1], bounds[chart_id][0] + 1),
+            series=tuple(Series(label, tuple(v.get((chart_id, label)) for v in values)) for label in labels),
+        )
+        for chart_id, labels in _in_definition_order(order, per_submission[-1]).items()
+    )
+    return Trend(
+        worksheet_id=assignments[-1].worksheet_id, title=latest.title,
+        assignment_ids=tuple(a.id for a in assignments),
+        submitted_at=tuple(a.response.submitted_at for a in assignments),
+        charts=charts,
+    )
+
+
+def _in_definition_order(order: dict[str, dict[str, None]], latest: list[Figure]) -> dict[str, list[str]]:
+    """Charts and series as the latest definition lists them, then any that only older versions had."""
+    ranked = {key: rank for rank, key in enumerate(dict.fromkeys(f.chart_id for f in latest))}
+    return {chart_id: list(order[chart_id]) for chart_id in sorted(order, key=lambda c: ranked.get(c, len(ranked)))}
+
+
+def client_trends(client: Client) -> list[Trend]:
+    """A trend for every worksheet the client has sent more than once."""
+    by_worksheet: dict[str, list[Assignment]] = defaultdict(list)
+    for assignment in sent_history(client):
+        by_worksheet[assignment.worksheet_id].append(assignment)
+    trends = (trend_of(assignments) for assignments in by_worksheet.values())
+    return sorted((t for t in trends if t is not None), key=lambda t: t.title)
+
+
+def worksheet_trend(assignment: Assignment) -> Trend | None:
+    """The trend of this assignment's worksheet for its client, if it was sent more than once."""
+    return trend_of(sent_history(assignment.client, assignment.worksheet_id))

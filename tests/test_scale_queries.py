@@ -1,0 +1,158 @@
+"""Every page type makes as many SQL queries with 10,000 assignments as with 10.
+
+The practice is seeded in bulk by the same seeder as `flask seed-scale`
+(three clinicians, a tenth of all worksheets on clinician1's long-standing
+client, whose pages and portal are the ones measured). Each page is requested
+once at 10 assignments and once at 10,000, and its statements counted.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, func, select, text
+
+from clinic import create_app
+from clinic.assignments.services import add_comment, assign, transition
+from clinic.demo import PARTNER_SOURCE_ANSWERS
+from clinic.extensions import db
+from clinic.models import Assignment, Client, Clinician, Response
+from clinic.portal.services import issue_link
+from clinic.scale.seed import Made, email_of, seed_assignments, seed_people
+from conftest import PASSWORD, IsolatedClient, QueryCounter, base_config, csrf_token, login
+
+SMALL, LARGE = 10, 10_000
+FOCUS = 2  # the two worksheets the pages below look at, made through the app's own services
+
+
+class Practice:
+    """The seeded practice, its measured client and a way to count one request's queries."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.clinician = db.session.scalar(select(Clinician).where(Clinician.email == email_of(1)))
+        self.client = db.session.scalar(select(Client).where(Client.clinician_id == self.clinician.id)
+                                        .order_by(Client.id))
+        self.open = assign(self.client, "origins-mapping", actor="test")
+        self.sent = assign(self.client, "partner-source-checklist", actor="test")
+        self.sent.response.answers = dict(PARTNER_SOURCE_ANSWERS)
+        transition(self.sent, "submitted", actor="client")
+        db.session.flush()
+        add_comment(self.sent, clinician_id=self.clinician.id, body="Ask about the weekend.", section_id=None)
+        _, self.token = issue_link(self.client)
+        db.session.commit()
+        self.clinician_browser = app.test_client()
+        assert login(self.clinician_browser, self.clinician).status_code == 302
+        self.portal = self.portal_browser()
+
+    def portal_browser(self) -> FlaskClient:
+        browser = self.app.test_client()
+        assert browser.post(f"/p/{self.token}", data={"csrf_token": csrf_token(browser, f"/p/{self.token}")}
+                            ).status_code == 302
+        return browser
+
+    def count(self, request: Callable[[], int]) -> int:
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            status = request()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        assert status in (200, 302), status
+        return counter.count
+
+
+def sign_in(practice: Practice) -> Callable[[], int]:
+    browser = practice.app.test_client()
+    token = csrf_token(browser, "/login")
+    return lambda: browser.post("/login", data={"email": practice.clinician.email, "password": PASSWORD,
+                                                "csrf_token": token}).status_code
+
+
+def clinician_page(path: Callable[[Practice], str]) -> Callable[[Practice], Callable[[], int]]:
+    return lambda practice: lambda: practice.clinician_browser.get(path(practice)).status_code
+
+
+def portal_page(path: Callable[[Practice], str]) -> Callable[[Practice], Callable[[], int]]:
+    return lambda practice: lambda: practice.portal.get(path(practice)).status_code
+
+
+def portal_sign_in(practice: Practice) -> Callable[[], int]:
+    browser = practice.app.test_client()
+    token = csrf_token(browser, f"/p/{practice.token}")
+    return lambda: browser.post(f"/p/{practice.token}", data={"csrf_token": token}).status_code
+
+
+def save(practice: Practice) -> Callable[[], int]:
+    version = db.session.scalar(select(Response.version).where(Response.assignment_id == practice.open.id))
+    data = {"csrf_token": csrf_token(practice.portal, "/portal"), "version": str(version),
+            "caregiving-memory": f"Version {version}: Mum was far away some days."}
+    return lambda: practice.portal.post(f"/portal/worksheets/{practice.open.id}/save", data=data).status_code
+
+
+PAGES: dict[str, Callable[[Practice], Callable[[], int]]] = {
+    "sign-in": sign_in,
+    "dashboard": clinician_page(lambda p: "/"),
+    "archived clients": clinician_page(lambda p: "/clients/archived"),
+    "client": clinician_page(lambda p: f"/clients/{p.client.id}"),
+    "review": clinician_page(lambda p: f"/assignments/{p.sent.id}"),
+    "worksheet library": clinician_page(lambda p: "/worksheets/"),
+    "worksheet preview": clinician_page(lambda p: "/worksheets/security-building-plan"),
+    "audit history": clinician_page(lambda p: f"/clients/{p.client.id}/audit"),
+    "portal sign-in": portal_sign_in,
+    "portal home": portal_page(lambda p: "/portal"),
+    "portal worksheet": portal_page(lambda p: f"/portal/worksheets/{p.open.id}"),
+    "save": save,
+}
+
+
+def measure(practice: Practice) -> dict[str, int]:
+    """Each page's queries, after one request that fills the caches every later request finds full."""
+    counts = {}
+    for name, prepare in PAGES.items():
+        practice.count(prepare(practice))
+        counts[name] = practice.count(prepare(practice))
+    return counts
+
+
+@pytest.fixture(scope="module")
+def counts(migrated_database: str, tmp_path_factory: pytest.TempPathFactory,
+           fast_password_hashing: None) -> Iterator[dict[str, tuple[int, int]]]:
+    """Query counts of every page at 10 and at 10,000 assignments, in one practice that grows."""
+    directory = tmp_path_factory.mktemp("scale")
+    if migrated_database.startswith("postgresql"):
+        url = migrated_database
+    else:
+        shutil.copyfile(migrated_database, directory / "scale.sqlite")
+        url = f"sqlite:///{directory / 'scale.sqlite'}"
+    app = create_app(base_config(url, directory))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        if url.startswith("postgresql"):
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        made = Made()
+        seed_people(clinicians=3, clients_per_clinician=4, password=PASSWORD, made=made)
+        practice = Practice(app)
+        seed_assignments(SMALL - FOCUS, made)
+        small = measure(practice)
+        seed_assignments(LARGE - SMALL, made)
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == LARGE
+        assert db.session.scalar(select(func.count()).where(Assignment.client_id == practice.client.id)) > LARGE / 10
+        large = measure(practice)
+        yield {name: (small[name], large[name]) for name in PAGES}
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_page_makes_as_many_queries_at_10000_assignments_as_at_10(counts, page):
+    at_small, at_large = counts[page]
+    assert at_large == at_small, f"{page}: {at_small} queries at {SMALL} assignments, {at_large} at {LARGE}"
+

@@ -2,8 +2,9 @@
 
 `tests/fixtures/worksheets-v1/` holds the three worksheets as first shipped
 (version 1), a full answer set for each, and what the review page and the PDF
-said for those answers, recorded with the engine as it was before issue 10
-(commit 1918b60). An assignment keeps the snapshot of the definition it was
+said for those answers, recorded before the engine's item types and
+`read_posted` (main at 02253e0; the answers read the same as before issue 10,
+at 1918b60). An assignment keeps the snapshot of the definition it was
 made with, so neither a newer engine nor a newer version of the YAML may
 change a word of what the clinician reads.
 
@@ -25,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from clinic.extensions import db
-from clinic.pdf.services import print_date
+from clinic.words import date
 from clinic.worksheets import load_definition
 from test_pdf import all_text
 
@@ -46,7 +47,7 @@ def submitted_v1(make, clinician, worksheet_id: str):
 
 
 def without_dates(text: str) -> str:
-    return text.replace(print_date(dt.datetime.now(dt.timezone.utc)), "<today>")
+    return text.replace(date(dt.datetime.now(dt.timezone.utc)), "<today>")
 
 
 def review_text(page: str) -> str:

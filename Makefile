@@ -11,7 +11,7 @@ export FLASK_APP := clinic
 # PostgreSQL server (its binaries). Missing ones are installed, or the tests fail: a
 # browser or database test is never skipped (tests/conftest.py fails a run that skips).
 RUN_PACKAGES := libharfbuzz-subset0
-TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium postgresql
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium postgresql redis-server
 
 .PHONY: run test test-sqlite test-postgres install db demo clean bench
 
@@ -47,9 +47,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 
+# Benchmarks print figures (never part of `make test`) and end with one table of goals.
 bench: $(VENV)/.installed-test
+	rm -rf bench/results
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) tests/browser/node_modules

@@ -20,12 +20,12 @@ import io
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +48,9 @@ from clinic.pdf.fetcher import STATIC_BASE_URL  # noqa: E402
 from clinic import words  # noqa: E402
 from clinic.pdf.services import filled_sheet  # noqa: E402
 from sample_answers import SAMPLE_ANSWERS, sample_answers  # noqa: E402
+from figures import Spread, alternate  # noqa: E402
 
-EMAIL, PASSWORD = "bench@example.test", "bench password 1234"
+EMAIL, PASSWORD = "bench@example.test", "printing-figures passphrase 1234"
 PACKET_SIZE = 10  # worksheets in the timed packet
 MEMORY_PACKET_SIZE = 3  # worksheets in each packet of the memory runs (one of each kind)
 
@@ -94,24 +95,31 @@ def packet_form(session_date: dt.date, worksheets: int = PACKET_SIZE) -> dict[st
             "packet-paper": "A4", "packet-assignments": [str(n) for n in range(1, worksheets + 1)]}
 
 
-def timed(action: Callable[[], object], repeat: int, before: Callable[[], None] = lambda: None) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        before()
+@dataclass(frozen=True)
+class Run:
+    """One way of getting a PDF: `before` (untimed, e.g. emptying the cache), then `action` (timed)."""
+
+    label: str
+    action: Callable[[], object]
+    before: Callable[[], None] = lambda: None
+
+    def seconds(self) -> float:
+        self.before()
         start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return times
+        self.action()
+        return time.perf_counter() - start
+
+
+def compare(runs: list[Run], repeat: int) -> None:
+    """Each run `repeat` times, in alternation, printed as a median with its middle-half spread."""
+    times = alternate(runs, repeat, Run.seconds)
+    for run in runs:
+        print(f"  {run.label:<44} median (25th–75th percentile) {Spread.of(times[run]).text(1000)} ms")
 
 
 def ok_pdf(response) -> bytes:
     assert response.status_code == 200 and response.mimetype == "application/pdf", response.status
     return response.data
-
-
-def row(label: str, times: list[float], extra: str = "") -> None:
-    median = statistics.median(times)
-    print(f"  {label:<44} median {median * 1000:8.1f} ms   min {min(times) * 1000:8.1f} ms  {extra}")
 
 
 @contextlib.contextmanager
@@ -131,10 +139,11 @@ def worksheet_figures(app: Flask, browser: FlaskClient, repeat: int) -> None:
     pages = len(PdfReader(io.BytesIO(bare())).pages)
     ok_pdf(browser.get(path))  # warm up: templates compiled, fonts read once
     print(f"\nWorksheet PDF ({pages} pages), {repeat} runs each:")
-    row("bare WeasyPrint, the same HTML", timed(bare, repeat))
-    row("app endpoint, cache emptied first", timed(lambda: ok_pdf(browser.get(path)), repeat,
-                                                    before=lambda: empty_cache(app)))
-    row("app endpoint, served from the cache", timed(lambda: ok_pdf(browser.get(path)), repeat))
+    compare([
+        Run("bare WeasyPrint, the same HTML", bare),
+        Run("app endpoint, cache emptied first", lambda: ok_pdf(browser.get(path)), lambda: empty_cache(app)),
+        Run("app endpoint, served from the cache", lambda: ok_pdf(browser.get(path))),
+    ], repeat)
 
 
 def packet_figures(app: Flask, browser: FlaskClient, repeat: int) -> None:
@@ -142,9 +151,11 @@ def packet_figures(app: Flask, browser: FlaskClient, repeat: int) -> None:
     pdf = ok_pdf(browser.post(path, data=form))
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     print(f"\n{PACKET_SIZE}-worksheet session-prep packet ({pages} pages, {len(pdf) // 1024} KB):")
-    row("first render (cache emptied first)", timed(lambda: ok_pdf(browser.post(path, data=form)), repeat,
-                                                     before=lambda: empty_cache(app)))
-    row("cached re-download", timed(lambda: ok_pdf(browser.post(path, data=form)), repeat))
+    compare([
+        Run("first render (cache emptied first)", lambda: ok_pdf(browser.post(path, data=form)),
+            lambda: empty_cache(app)),
+        Run("cached re-download", lambda: ok_pdf(browser.post(path, data=form))),
+    ], repeat)
 
 
 def memory_kb(field: str) -> int:

@@ -56,6 +56,7 @@ def base_config(database_url: str, instance: Path) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SERVER_NAME": None,
         "CRISIS_LINE": "Test crisis line 0800 000 000",
+        "QUEUE_FILE": str(instance / "queue.sqlite"),
     }
 
 
@@ -109,8 +110,14 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(base_config(database_url, tmp_path))
+def app_config() -> dict[str, Any]:
+    """Settings a test module adds to the app's (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app({**base_config(database_url, tmp_path), **app_config})
     app.test_client_class = IsolatedClient
     with app.app_context():
         if database_url.startswith("postgresql"):

@@ -18,7 +18,7 @@ from clinic import MIGRATIONS_DIR, create_app
 from clinic.audit import record
 from clinic.extensions import db
 from clinic.models import AuditEvent
-from conftest import csrf_token, login
+from conftest import csrf_token
 from postgres import throwaway_server
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

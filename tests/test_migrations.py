@@ -21,7 +21,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from clinic import MIGRATIONS_DIR, create_app
 from clinic.extensions import db
@@ -127,19 +127,19 @@ def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(e
     app = create_app({"TESTING": True, "SECRET_KEY": "migrations", "SQLALCHEMY_DATABASE_URI": empty_database})
     old = {"id": "origins-mapping", "version": 1, "title": "Where it comes from, as assigned", "sections": []}
     with app.app_context(), logging_untouched():
-        upgrade(directory=MIGRATIONS_DIR, revision="79a070f00fc1")
+        upgrade(directory=MIGRATIONS_DIR, revision="c11data_database_promises")
         with db.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO clinician (id, email, name, password_hash, session_version, created_at) "
                 "VALUES (7, 'a@example.test', 'A', 'x', 1, CURRENT_TIMESTAMP)"))
             connection.execute(text("INSERT INTO client (id, clinician_id, display_name, notes, agenda, created_at) "
                                     "VALUES (3, 7, 'Robin', '', '', CURRENT_TIMESTAMP)"))
-            for number in (1, 2):
+            for number, status in ((1, "submitted"), (2, "assigned")):
                 connection.execute(text(
                     "INSERT INTO assignment (id, client_id, worksheet_id, worksheet_version, definition_snapshot, "
                     "status, note_to_client, created_at, status_changed_at) VALUES (:id, 3, 'origins-mapping', 1, "
-                    ":snapshot, 'assigned', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-                    {"id": number, "snapshot": json.dumps(old)})
+                    ":snapshot, :status, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {"id": number, "snapshot": json.dumps(old), "status": status})
                 connection.execute(text("INSERT INTO assignment_event (assignment_id, to_status, actor, at) "
                                         "VALUES (:id, 'assigned', 'test', CURRENT_TIMESTAMP)"), {"id": number})
         upgrade(directory=MIGRATIONS_DIR)
@@ -149,7 +149,12 @@ def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(e
             stored = connection.execute(text("SELECT definition FROM worksheet_snapshot")).scalar_one()
             assert (json.loads(stored) if isinstance(stored, str) else stored) == old
             assert connection.execute(text("SELECT DISTINCT clinician_id FROM assignment_event")).scalars().all() == [7]
-        downgrade(directory=MIGRATIONS_DIR, revision="79a070f00fc1")
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:  # still one open copy per worksheet
+            connection.execute(text(
+                "INSERT INTO assignment (client_id, worksheet_id, worksheet_version, title, snapshot_id, status, "
+                "note_to_client, created_at, status_changed_at) VALUES (3, 'origins-mapping', 1, 'Again', 1, "
+                "'in_progress', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        downgrade(directory=MIGRATIONS_DIR, revision="c11data_database_promises")
         with db.engine.connect() as connection:
             restored = connection.execute(text("SELECT definition_snapshot FROM assignment ORDER BY id")).scalars()
             assert [json.loads(s) if isinstance(s, str) else s for s in restored] == [old, old]

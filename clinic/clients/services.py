@@ -44,22 +44,30 @@ def _check_name_free(clinician: Clinician, display_name: str, *, exclude: Client
                             "add something that tells them apart, such as “J. K. (Tuesdays)”.")
 
 
-def create_client(clinician: Clinician, *, display_name: str, email: str | None, notes: str) -> Client:
+def create_client(clinician: Clinician, *, display_name: str, email: str | None, notes: str,
+                  email_consent: bool = False) -> Client:
     _check_name_free(clinician, display_name)
-    client = Client(clinician=clinician, display_name=display_name, email=email or None, notes=notes)
+    client = Client(clinician=clinician, display_name=display_name, email=email or None, notes=notes,
+                    email_consent=email_consent)
     db.session.add(client)
     db.session.flush()
     return client
 
 
-def update_client(client: Client, *, display_name: str, email: str | None, notes: str) -> list[str]:
-    """Apply the changes and return the names of the fields that changed (for the audit trail)."""
+def update_client(client: Client, *, display_name: str, email: str | None, notes: str,
+                  email_consent: bool = False) -> list[str]:
+    """Apply the changes and return the names of the fields that changed (for the audit trail).
+
+    Agreement to email given again (after the client unsubscribed) starts emails again.
+    """
     if client.archived_at is None:
         _check_name_free(client.clinician, display_name, exclude=client)
-    wanted = {"display_name": display_name, "email": email or None, "notes": notes}
+    wanted = {"display_name": display_name, "email": email or None, "notes": notes, "email_consent": email_consent}
     changed = [name for name, value in wanted.items() if getattr(client, name) != value]
     for name in changed:
         setattr(client, name, wanted[name])
+    if "email_consent" in changed and email_consent:
+        client.email_unsubscribed_at = None
     return changed
 
 
@@ -91,13 +99,14 @@ def clients_of(clinician_id: int, *, archived: bool = False) -> Select:
 
 @dataclass(frozen=True)
 class ClientRow:
-    """A client in a list, with counts of open, waiting-for-review and overdue worksheets."""
+    """A client in a list, with counts of open, waiting-for-review, overdue and safety-flagged worksheets."""
 
     client: Client
     open: int = 0
     waiting: int = 0
     overdue: int = 0
     last_activity: dt.datetime | None = None
+    safety: int = 0
 
 
 def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
@@ -114,6 +123,7 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
             func.count().filter(is_open).label("open"),
             func.count().filter(Assignment.status == "submitted").label("waiting"),
             func.count().filter(is_open, Assignment.due_date < today).label("overdue"),
+            func.count().filter(Assignment.flag_level == "safety", Assignment.status != "cancelled").label("safety"),
             func.max(Assignment.status_changed_at).label("last_activity"),
         )
         .where(Assignment.client_id.in_([client.id for client in page.items]))
@@ -123,6 +133,6 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
     rows = []
     for client in page.items:
         found = by_client.get(client.id)
-        rows.append(ClientRow(client, found.open, found.waiting, found.overdue, found.last_activity)
+        rows.append(ClientRow(client, found.open, found.waiting, found.overdue, found.last_activity, found.safety)
                     if found else ClientRow(client))
     return replace(page, items=rows)

@@ -42,19 +42,20 @@ def run_migrations_online():
     with target_db.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            # Batch migrations rebuild tables (copy, drop, rename), which foreign keys would refuse
-            # midway; SQLite only lets this be switched outside a transaction. Checked again below.
+            # Batch migrations rebuild a table (copy, drop, rename); with foreign keys
+            # enforced, dropping a table that other rows point at fails. SQLite only
+            # changes this setting outside a transaction; the check below stands in.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()  # end the implicit transaction, so Alembic's own one commits
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()
             if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
                 if broken:
-                    raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:5]}")
+                    raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # this connection goes back to the pool
             connection.commit()
 
 

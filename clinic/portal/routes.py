@@ -39,6 +39,8 @@ from clinic.clients.services import get_own_client
 from clinic.errors import render_error
 from clinic.extensions import db
 from clinic.forms import error_list
+from clinic.mail.services import send_invitation
+from clinic.pdf.background import prerender_later
 from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
 from clinic.portal.logs import redact_request_logs
@@ -265,6 +267,7 @@ def worksheet(assignment_id: int):
     outcome = _save_from_request(assignment, definition, submit=action == "submit")
     if outcome.status == "saved" and not outcome.incomplete:
         if action == "submit":
+            prerender_later(assignment.client, [assignment])
             flash("Thank you. Your answers have been sent to your therapist.", "success")
             return redirect(url_for("portal.worksheet", assignment_id=assignment.id))
         if action.startswith("add-row:"):
@@ -479,5 +482,7 @@ def _new_link(client: Client):
     link, token = issue_link(client, days=form.days.data)
     audit.record("portal_link.created", link, days=form.days.data, replaces=[old.id for old in replaced])
     db.session.commit()
+    url = url_for("portal.landing", token=token, _external=True)
+    emailed = bool(form.send_email.data) and send_invitation(client, url, link.expires_at) is not None
     return render_template("portal/link_created.html", client=client, link=link, replaced=bool(replaced),
-                           url=url_for("portal.landing", token=token, _external=True), back=_back(form))
+                           url=url, back=_back(form), emailed=emailed)

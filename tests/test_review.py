@@ -31,11 +31,13 @@ def test_a_sent_worksheet_reads_section_by_section_with_every_answer(signed_in, 
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     definition = definition_of(sent)
+    hidden = evaluate(definition, PARTNER_SOURCE_ANSWERS).hidden  # items whose show_if does not hold
     for section in definition.sections:
         assert f">{escape(section.title)}</h2>" in page
         for item in section.items:
-            assert str(escape(item.label)) in page
-    unanswered = [item for item in definition.items if not is_answered(PARTNER_SOURCE_ANSWERS.get(item.id))]
+            assert (str(escape(item.label)) in page) is (item.id not in hidden)
+    unanswered = [item for item in definition.items
+                  if item.id not in hidden and not is_answered(PARTNER_SOURCE_ANSWERS.get(item.id))]
     assert unanswered and page.count("Not answered") >= len(unanswered)
     assert str(escape(PARTNER_SOURCE_ANSWERS["hot-cold-example"])) in page
     assert definition.items_by_id["hot-cold"].display("often") in page
@@ -53,10 +55,11 @@ def test_the_declared_summaries_and_flags_are_shown(signed_in, sent):
 
 def test_a_draft_stays_private_until_the_client_sends_it(signed_in, make, clinician):
     record = make.client(clinician)
-    draft = make.assignment(record, WORKSHEET, status="in_progress", answers={"hot-cold-example": "my private draft"})
+    draft = make.assignment(record, WORKSHEET, status="in_progress",
+                            answers={"hot-cold": "know", "hot-cold-example": "my private draft"})
     page = signed_in.get(f"/assignments/{draft.id}").get_data(as_text=True)
     assert "my private draft" not in page
-    assert "is working on it" in page and "So far 1 of" in page
+    assert "is working on it" in page and "So far 2 of" in page
     assert "Mark as reviewed" not in page
 
 
@@ -143,6 +146,6 @@ def test_there_is_nothing_to_comment_on_before_the_client_sends(signed_in, make,
 def test_what_the_client_typed_is_escaped_on_the_review_page(signed_in, make, clinician):
     record = make.client(clinician)
     sent = make.assignment(record, WORKSHEET, status="submitted",
-                           answers={"hot-cold-example": "<script>alert('x')</script>"})
+                           answers={"hot-cold": "know", "hot-cold-example": "<script>alert('x')</script>"})
     page = signed_in.get(f"/assignments/{sent.id}").get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;script&gt;" in page

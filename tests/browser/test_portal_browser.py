@@ -17,6 +17,7 @@ from clinic.extensions import db
 from clinic.models import Assignment, Response
 from clinic.worksheets import load_definition
 from test_portal import new_link
+from test_portal_saving import assignment_of
 from test_show_if import CONDITIONAL
 from test_worksheet_loader import write
 
@@ -369,9 +370,7 @@ def test_the_clinician_copies_a_new_link_with_one_button(page: Page, live_server
 def test_a_conditional_item_appears_and_goes_as_the_answer_it_depends_on_changes(client_page, live_server, make,
                                                                                   robin, tmp_path, page_problems):
     definition = load_definition(write(tmp_path, CONDITIONAL, name="conditional"))
-    assignment = make.assignment(robin, "origins-mapping")
-    assignment.worksheet_id, assignment.definition_snapshot = definition.id, definition.snapshot()
-    db.session.commit()
+    assignment = assignment_of(make, robin, definition)
     client_page.goto(live_server(f"/portal/worksheets/{assignment.id}"))
     example = client_page.get_by_label("A time your partner ran hot and cold")
     expect(example).to_be_hidden()

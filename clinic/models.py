@@ -31,7 +31,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -190,16 +189,27 @@ class Assignment(db.Model):
     # A repeating worksheet's series and its place in it (1, 2, ...); NULL for a one-off.
     series_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_series.id", ondelete="RESTRICT"), index=True)
     series_position: Mapped[int | None] = mapped_column(Integer)
+    # The most urgent flag level the answers raised when last sent (None: no flag), stored
+    # at submit time so lists such as the dashboard never evaluate answers per row.
+    flag_level: Mapped[str | None] = mapped_column(String(20))
 
     client: Mapped[Client] = relationship(back_populates="assignments")
     snapshot: Mapped[WorksheetSnapshot] = relationship()
-    definition_snapshot: AssociationProxy[dict[str, Any]] = association_proxy(
-        "snapshot", "definition", creator=lambda definition: WorksheetSnapshot.of(definition))
     series: Mapped[AssignmentSeries | None] = relationship(back_populates="assignments")
     response: Mapped[Response | None] = relationship(back_populates="assignment", uselist=False)
     events: Mapped[list[AssignmentEvent]] = relationship(
         back_populates="assignment", order_by="(AssignmentEvent.at, AssignmentEvent.id)"
     )
+
+    @property
+    def definition_snapshot(self) -> dict[str, Any]:
+        """The definition as assigned (stored once in `worksheet_snapshot`, shared)."""
+        return self.snapshot.definition
+
+    @definition_snapshot.setter
+    def definition_snapshot(self, definition: dict[str, Any]) -> None:
+        # Point at the stored copy of this definition; a shared snapshot is never edited.
+        self.snapshot = WorksheetSnapshot.of(definition)
 
     __table_args__ = (
         CheckConstraint(
@@ -207,12 +217,14 @@ class Assignment(db.Model):
             name="status_known",
         ),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
+        CheckConstraint("flag_level IN ('safety', 'attention')", name="flag_level_known"),
         Index("ix_assignment_status_changed", "status", "status_changed_at"),
         # At most one open copy of a worksheet per client, even when two assigns race.
         Index("uq_assignment_open_worksheet", "client_id", "worksheet_id", unique=True,
               sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),
-        # A client's counts and overdue list are read from this index alone.
-        Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at"),
+        # A client's counts (safety flags too), and overdue list are read from this index alone.
+        Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at",
+              "flag_level"),
         # A client's worksheets, newest first, a page at a time.
         Index("ix_assignment_client_created", "client_id", "created_at", "id"),
         UniqueConstraint("series_id", "series_position", name="uq_assignment_series_position"),

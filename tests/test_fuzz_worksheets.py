@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from clinic.worksheets import Definition, Group, build_form, evaluate, read_posted
 from clinic.worksheets.schema import DateItem, LongText, MultiChoice, NumberItem, Scale, ShortText
 from form_fields import as_form_fields
+from sample_answers import SHIPPED
 
 # Seeded by default, so that every run of `make test` tries the same examples and a red
 # build is reproducible; GROUNDWORK_FUZZ=explore tries ten times as many, fresh ones.
@@ -162,7 +163,7 @@ def shipped(app: Flask) -> list[Definition]:
 
 
 @pytest.mark.parametrize("final", [False, True], ids=["draft", "submission"])
-@pytest.mark.parametrize("worksheet_id", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+@pytest.mark.parametrize("worksheet_id", SHIPPED)
 def test_any_input_is_refused_with_a_message_or_stored_as_the_definition_allows(app, worksheet_id, final):
     definition = app.extensions["worksheets"][worksheet_id]
 
@@ -189,12 +190,11 @@ def test_a_blank_first_checkbox_value_does_not_let_an_unknown_choice_through(app
 
 
 def test_every_shipped_worksheet_is_fuzzed(app):
-    """The parametrization above names the shipped worksheets; a new one must be added there."""
-    assert sorted(d.id for d in shipped(app)) == ["origins-mapping", "partner-source-checklist",
-                                                   "security-building-plan"]
+    """The parametrization above reads the shipped worksheets from their samples; none may be missing."""
+    assert sorted(d.id for d in shipped(app)) == list(SHIPPED)
 
 
-@pytest.mark.parametrize("worksheet_id", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+@pytest.mark.parametrize("worksheet_id", SHIPPED)
 def test_stored_answers_come_back_into_the_form_unchanged(app, worksheet_id):
     """What a draft saved is what the client sees when they return (and saves again as is)."""
     definition = app.extensions["worksheets"][worksheet_id]

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from clinic.extensions import db
-from clinic.pdf.services import print_date
+from clinic import words
 from clinic.worksheets import load_definition
 from test_pdf import all_text
 
@@ -46,14 +46,20 @@ def submitted_v1(make, clinician, worksheet_id: str):
 
 
 def without_dates(text: str) -> str:
-    return text.replace(print_date(dt.datetime.now(dt.timezone.utc)), "<today>")
+    return text.replace(words.date(dt.datetime.now(dt.timezone.utc)), "<today>")
+
+
+def as_words(part: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", part)).split())
 
 
 def review_text(page: str) -> str:
-    """The review page from "At a glance" to the last section's answers, as words."""
+    """The review page's flags (shown first) and everything from "At a glance" to the last section's answers."""
+    flags = page[page.index('id="flags-title"'):page.index("</section>", page.index('id="flags-title"'))] \
+        if 'id="flags-title"' in page else ""
     part = page[page.index('id="glance-title"'):page.index('id="overall-title"')]
-    words = html.unescape(re.sub(r"<[^>]+>", " ", part.split(">", 1)[1]))
-    return without_dates(" ".join(words.split()))
+    return without_dates(" ".join(filter(None, [as_words(flags.split(">", 1)[1]) if flags else "",
+                                                as_words(part.split(">", 1)[1])])))
 
 
 def check_or_record(name: str, text: str) -> None:

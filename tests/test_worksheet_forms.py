@@ -8,6 +8,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from clinic.worksheets import build_form, load_definition, read_posted
+from clinic.worksheets import build_form, load_definition
+from sample_answers import SHIPPED
 from test_worksheet_loader import MINIMAL, write
 
 ALL_TYPES = {
@@ -151,7 +153,7 @@ def test_saved_answers_fill_the_form_with_one_empty_row_to_add(app, definition):
         assert form["goals"].entries[0].form["goal"].data == "Walk"
 
 
-@pytest.mark.parametrize("worksheet_id", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+@pytest.mark.parametrize("worksheet_id", SHIPPED)
 def test_every_shipped_worksheet_saves_an_empty_draft_and_refuses_an_empty_submission(app, worksheet_id):
     definition = app.extensions["worksheets"][worksheet_id]
     ok, _, answers = submit_shipped(app, definition, {}, final=False)

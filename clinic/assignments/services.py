@@ -29,7 +29,7 @@ from clinic.models import (
     WorksheetSnapshot,
     utcnow,
 )
-from clinic.worksheets import Definition
+from clinic.worksheets import Definition, evaluate
 
 ALLOWED = {
     ("assigned", "in_progress"),
@@ -152,6 +152,8 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
     assignment.status_changed_at = now
     if to_status == "submitted":
         assignment.response.submitted_at = now
+        with db.session.no_autoflush:  # reading the snapshot must not flush a half-made change
+            assignment.flag_level = evaluate(definition_of(assignment), assignment.response.answers).highest_level
 
 
 def _clinician_of(client: Client) -> Clinician:

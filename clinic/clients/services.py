@@ -99,13 +99,14 @@ def clients_of(clinician_id: int, *, archived: bool = False) -> Select:
 
 @dataclass(frozen=True)
 class ClientRow:
-    """A client in a list, with counts of open, waiting-for-review and overdue worksheets."""
+    """A client in a list, with counts of open, waiting-for-review, overdue and safety-flagged worksheets."""
 
     client: Client
     open: int = 0
     waiting: int = 0
     overdue: int = 0
     last_activity: dt.datetime | None = None
+    safety: int = 0
 
 
 def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
@@ -122,6 +123,7 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
             func.count().filter(is_open).label("open"),
             func.count().filter(Assignment.status == "submitted").label("waiting"),
             func.count().filter(is_open, Assignment.due_date < today).label("overdue"),
+            func.count().filter(Assignment.flag_level == "safety", Assignment.status != "cancelled").label("safety"),
             func.max(Assignment.status_changed_at).label("last_activity"),
         )
         .where(Assignment.client_id.in_([client.id for client in page.items]))
@@ -131,6 +133,6 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
     rows = []
     for client in page.items:
         found = by_client.get(client.id)
-        rows.append(ClientRow(client, found.open, found.waiting, found.overdue, found.last_activity)
+        rows.append(ClientRow(client, found.open, found.waiting, found.overdue, found.last_activity, found.safety)
                     if found else ClientRow(client))
     return replace(page, items=rows)

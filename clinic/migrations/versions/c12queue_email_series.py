@@ -1,7 +1,7 @@
 """Email to clients, repeating assignments
 
 Revision ID: c12queue_email_series
-Revises: c11links_portal_sessions
+Revises: c11data_audit_chain
 Create Date: 2026-12-03 08:02:11.119731
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c12queue_email_series'
-down_revision = 'c11links_portal_sessions'
+down_revision = 'c11data_audit_chain'
 branch_labels = None
 depends_on = None
 

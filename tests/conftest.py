@@ -84,14 +84,18 @@ def _create_schema(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
-@pytest.fixture
-def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
+def fresh_database(migrated_database: str, folder: Path) -> str:
+    """The URL of a database with the schema: a copy of the SQLite template, or the PostgreSQL test database."""
     if migrated_database.startswith("postgresql"):
-        yield migrated_database
-    else:
-        copy = tmp_path / "groundwork.sqlite"
-        shutil.copyfile(migrated_database, copy)
-        yield f"sqlite:///{copy}"
+        return migrated_database
+    copy = folder / "groundwork.sqlite"
+    shutil.copyfile(migrated_database, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    return fresh_database(migrated_database, tmp_path)
 
 
 class IsolatedClient(FlaskClient):
@@ -108,9 +112,10 @@ class IsolatedClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(base_config(database_url, tmp_path))
+@contextlib.contextmanager
+def app_on(database_url: str, instance: Path) -> Iterator[Flask]:
+    """The app on an empty database (PostgreSQL's tables are emptied), inside its app context."""
+    app = create_app(base_config(database_url, instance))
     app.test_client_class = IsolatedClient
     with app.app_context():
         if database_url.startswith("postgresql"):
@@ -120,6 +125,12 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    with app_on(database_url, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

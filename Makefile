@@ -11,7 +11,7 @@ export FLASK_APP := clinic
 # PostgreSQL server (its binaries). Missing ones are installed, or the tests fail: a
 # browser or database test is never skipped (tests/conftest.py fails a run that skips).
 RUN_PACKAGES := libharfbuzz-subset0
-TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium postgresql
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium postgresql redis-server
 
 .PHONY: run test test-sqlite test-postgres install db demo clean bench
 

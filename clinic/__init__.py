@@ -9,13 +9,14 @@ from typing import Any
 from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from clinic import cli, errors, security, words
+from clinic import cli, errors, security, tasks, words
 from clinic.auth import cli as auth_cli
 from clinic.config import PROJECT_ROOT, Defaults, load_secret_key, sqlite_url
 from clinic.database import make_private_folder, prepare_sqlite_file
 from clinic.extensions import csrf, db, login_manager, migrate
 from clinic.fhir import cli as fhir_cli
 from clinic.forms import error_list
+from clinic.privacy import cli as privacy_cli
 from clinic.scale import cli as scale_cli
 from clinic.worksheets import load_library
 
@@ -36,6 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env("GROUNDWORK")
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        if os.environ.get("REDIS_URL"):
+            app.config["REDIS_URL"] = os.environ["REDIS_URL"]
     else:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", sqlite_url(app.instance_path))
@@ -59,6 +62,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth_cli.init_app(app)
     fhir_cli.init_app(app)
     scale_cli.init_app(app)
+    privacy_cli.init_app(app)
+    tasks.init_app(app)
     _register_blueprints(app)
     app.jinja_env.globals["form_errors"] = error_list
     return app
@@ -69,13 +74,15 @@ def _register_blueprints(app: Flask) -> None:
     from clinic.auth.routes import bp as auth_bp
     from clinic.clients.routes import bp as clients_bp
     from clinic.fhir.routes import bp as fhir_bp
+    from clinic.mail.routes import bp as mail_bp
     from clinic.pdf.routes import bp as pdf_bp
     from clinic.portal.routes import bp as portal_bp
+    from clinic.privacy.routes import bp as privacy_bp
     from clinic.trends.routes import bp as trends_bp
     from clinic.worksheets.routes import bp as worksheets_bp
 
     for blueprint in (auth_bp, clients_bp, assignments_bp, portal_bp, pdf_bp, worksheets_bp, trends_bp,
-                      fhir_bp):
+                      fhir_bp, privacy_bp, mail_bp):
         app.register_blueprint(blueprint)
     # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404.
     app.add_url_rule("/favicon.ico", "favicon",

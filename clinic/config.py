@@ -47,10 +47,34 @@ class Defaults:
     # Shown under the standard crisis note on every portal page.
     CRISIS_LINE = ""
     PAPER_SIZE = "A4"  # or "letter"
+    # A PDF that takes longer than this many seconds to make is refused (its renderer is killed).
+    PDF_TIME_LIMIT = 30
+    # No PDF is longer than this; a packet leaves out the worksheets that would not fit.
+    PDF_MAX_PAGES = 200
+    # A packet holds at most this many worksheets; the cover names any left out.
+    PACKET_MAX_WORKSHEETS = 12
     # The practice's time zone (IANA name, e.g. "Europe/London") for every date and time shown;
     # empty means the server's own.
     TIMEZONE = ""
     PER_PAGE = 20
+    # Archived clients are erased by `flask purge` this many days after archiving (None: never).
+    RETENTION_DAYS = None
+    # The task queue: a SQLite file (default instance/queue.sqlite), or Redis when REDIS_URL is set.
+    QUEUE_FILE = ""
+    REDIS_URL = ""
+    # Email: with no MAIL_SERVER, emails are written to the log instead of sent.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "groundwork@localhost"
+    MAIL_TIMEOUT_SECONDS = 20
+    PRACTICE_NAME = "Your therapy practice"
+    # Reminders go out once a day at this hour in the practice's time zone (TIMEZONE).
+    REMINDER_HOUR = 9
+    # The address links in emails start with (emails are built outside any request).
+    PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 def sqlite_url(instance_path: str) -> str:

@@ -14,26 +14,37 @@ from clinic.auth.services import create_account
 from clinic.extensions import db
 from clinic.models import Client, Clinician, utcnow
 from clinic.portal.services import issue_link
-from clinic.worksheets import Definition
-from clinic.worksheets.schema import MultiChoice, Scale
 
 DEMO_EMAIL = "demo@groundwork.test"
 DEMO_PASSWORD = "calm harbour lantern"
 
 # A realistic, fictional set of answers to the partner-source checklist.
 PARTNER_SOURCE_ANSWERS = {
-    "hot-cold": "often",
+    "afraid": "no",
+    "checks-phone": "sometimes",
+    "controls-people": "no",
+    "controls-money": "no",
+    "threats": "no",
+    "pushes-hits": "no",
+    "forced-sex": "no",
+    "uses-confided": "sometimes",
+    "hot-cold": "know",
     "hot-cold-example": "Last weekend he was affectionate on Saturday, then barely spoke to me on Sunday. "
                         "When I asked, he said I was imagining it.",
-    "lying": "rarely",
-    "infidelity": "never",
-    "dismissing": "sometimes",
+    "lying": "suspect",
+    "dismissing": "know",
     "dismissing-example": "When I said I felt left out at his work party he said I was being too sensitive.",
-    "mixed-signals": "often",
+    "mixed-signals": "know",
     "mixed-signals-example": "He talks about moving in together, then says he is not sure about next year.",
-    "uses-vulnerability": "sometimes",
-    "uses-vulnerability-example": "In an argument he brought up what I had told him about my dad leaving.",
-    "disappointments": "sometimes",
+    "disappointments": "suspect",
+    "infidelity": "no",
+    "relief-fades": "rarely",
+    "ordinary-triggers": "sometimes",
+    "stays-when-steady": "never",
+    "good-times": "rarely",
+    "not-enough": "sometimes",
+    "bigger-than-event": "rarely",
+    "outside-situation": "He came home at two in the morning and would not say where he had been.",
     "outsider-concern": "yes",
     "outsider-concern-why": "My sister noticed the hot and cold too, and she is not an anxious person.",
     "partner-response": "dismisses",
@@ -42,9 +53,23 @@ PARTNER_SOURCE_ANSWERS = {
     "other-partners": "no",
 }
 
-# The demo client's repeating worksheet: six weeks of it already sent, so trends show at once.
+# Six weeks of the weekly check-in, already sent (oldest first), so trends show at once:
+# slowly feeling more secure, worrying and checking less, with a wobble in week three.
 CHECK_IN = "weekly-check-in"
-CHECK_IN_WEEKS = 6
+CHECK_IN_ANSWERS = [
+    {"felt-secure": 3, "worried": 8, "acted-on-urges": 7, "felt-close": 5, "goal-progress": "not-yet",
+     "week-note": "He went quiet after the party and I checked his phone twice."},
+    {"felt-secure": 4, "worried": 7, "acted-on-urges": 6, "felt-close": 5, "goal-progress": "some",
+     "week-note": "I waited an hour before texting again. It was hard."},
+    {"felt-secure": 3, "worried": 8, "acted-on-urges": 6, "felt-close": 4, "goal-progress": "some",
+     "week-note": "A bad week: he cancelled on Friday and the old fear came back."},
+    {"felt-secure": 5, "worried": 6, "acted-on-urges": 4, "felt-close": 6, "goal-progress": "on-track",
+     "week-note": "Went to the painting class on my own and enjoyed it."},
+    {"felt-secure": 6, "worried": 5, "acted-on-urges": 3, "felt-close": 6, "goal-progress": "some",
+     "week-note": "Told him I felt uneasy instead of asking if we were okay."},
+    {"felt-secure": 6, "worried": 4, "acted-on-urges": 2, "felt-close": 7, "goal-progress": "on-track",
+     "week-note": "Calmer. I want to talk about what happens when he goes quiet."},
+]
 
 ORIGINS_DRAFT_ANSWERS = {
     "caregiving-resonance": 3,
@@ -64,7 +89,7 @@ def seed() -> str:
     library = current_app.extensions["worksheets"]
     due = words.today() + dt.timedelta(days=7)
     if CHECK_IN in library:  # sent before this week's copy is assigned below
-        send_weekly(robin, library[CHECK_IN], CHECK_IN_WEEKS, actor=actor)
+        send_weekly(robin, CHECK_IN, CHECK_IN_ANSWERS, actor=actor)
     by_id = {}
     for worksheet_id in library:
         by_id[worksheet_id] = assign(robin, worksheet_id, due_date=due,
@@ -89,36 +114,21 @@ def seed() -> str:
     return link_url(token)
 
 
-def send_weekly(client: Client, definition: Definition, weeks: int, *, actor: str) -> None:
-    """`weeks` copies of a worksheet, sent a week apart up to two days ago, with every rating
-    and choice answered and moving from week to week (read from the definition)."""
+def send_weekly(client: Client, worksheet_id: str, weekly_answers: list[dict], *, actor: str) -> None:
+    """A copy of the worksheet for each set of answers, sent a week apart up to two days ago."""
     last_sent = utcnow() - dt.timedelta(days=2)
-    for week in range(weeks):
-        assignment = assign(client, definition.id, actor=actor)
-        assignment.response.answers = week_answers(definition, week)
+    for week, answers in enumerate(weekly_answers):
+        assignment = assign(client, worksheet_id, actor=actor)
+        assignment.response.answers = dict(answers)
         assignment.response.version = 1
         transition(assignment, "in_progress", actor="client")
         transition(assignment, "submitted", actor="client")
-        sent_at = last_sent - dt.timedelta(weeks=weeks - 1 - week)
+        sent_at = last_sent - dt.timedelta(weeks=len(weekly_answers) - 1 - week)
         assignment.created_at = sent_at - dt.timedelta(days=3)
         assignment.status_changed_at = assignment.response.saved_at = assignment.response.submitted_at = sent_at
         for event in assignment.events:
             event.at = sent_at
         db.session.flush()
-
-
-def week_answers(definition: Definition, week: int) -> dict:
-    """One week's answers: ratings easing off with a wobble, choices taking turns."""
-    answers: dict = {}
-    for position, item in enumerate(definition.items):
-        if isinstance(item, Scale):
-            span = item.max - item.min
-            answers[item.id] = max(item.min, item.max - round(span * (0.2 + 0.1 * week)) - (week + position) % 2)
-        elif item.choices:
-            value = item.choices[(week + position) % len(item.choices)][0]
-            answers[item.id] = [value] if isinstance(item, MultiChoice) else value
-    return answers
-
 
 def fresh_link() -> str:
     """A new link for the demo clinician's first client."""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -26,10 +27,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     select,
     text,
 )
-from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -127,12 +128,17 @@ class Client(db.Model):
     clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="RESTRICT"), index=True)
     display_name: Mapped[str] = mapped_column(String(NAME_MAX))
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    # Groundwork emails a client only with their agreement, and stops when they unsubscribe.
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    email_unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
     # The clinician's agenda for the next session; printed on the packet cover.
     agenda: Mapped[str] = mapped_column(Text, default="")
     agenda_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set when the client's data was erased: the row stays, without personal data, for the audit trail.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     clinician: Mapped[Clinician] = relationship(back_populates="clients")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="client")
@@ -146,6 +152,11 @@ class Client(db.Model):
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def can_be_emailed(self) -> bool:
+        """An address, the client's agreement, not unsubscribed and not archived."""
+        return bool(self.email) and self.email_consent and self.email_unsubscribed_at is None and not self.archived
 
 
 ASSIGNMENT_STATUSES = ("assigned", "in_progress", "submitted", "reviewed", "cancelled")
@@ -175,15 +186,30 @@ class Assignment(db.Model):
     note_to_client: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A repeating worksheet's series and its place in it (1, 2, ...); NULL for a one-off.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_series.id", ondelete="RESTRICT"), index=True)
+    series_position: Mapped[int | None] = mapped_column(Integer)
+    # The most urgent flag level the answers raised when last sent (None: no flag), stored
+    # at submit time so lists such as the dashboard never evaluate answers per row.
+    flag_level: Mapped[str | None] = mapped_column(String(20))
 
     client: Mapped[Client] = relationship(back_populates="assignments")
     snapshot: Mapped[WorksheetSnapshot] = relationship()
-    definition_snapshot: AssociationProxy[dict[str, Any]] = association_proxy(
-        "snapshot", "definition", creator=lambda definition: WorksheetSnapshot.of(definition))
+    series: Mapped[AssignmentSeries | None] = relationship(back_populates="assignments")
     response: Mapped[Response | None] = relationship(back_populates="assignment", uselist=False)
     events: Mapped[list[AssignmentEvent]] = relationship(
         back_populates="assignment", order_by="(AssignmentEvent.at, AssignmentEvent.id)"
     )
+
+    @property
+    def definition_snapshot(self) -> dict[str, Any]:
+        """The definition as assigned (stored once in `worksheet_snapshot`, shared)."""
+        return self.snapshot.definition
+
+    @definition_snapshot.setter
+    def definition_snapshot(self, definition: dict[str, Any]) -> None:
+        # Point at the stored copy of this definition; a shared snapshot is never edited.
+        self.snapshot = WorksheetSnapshot.of(definition)
 
     __table_args__ = (
         CheckConstraint(
@@ -191,14 +217,51 @@ class Assignment(db.Model):
             name="status_known",
         ),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
+        CheckConstraint("flag_level IN ('safety', 'attention')", name="flag_level_known"),
         Index("ix_assignment_status_changed", "status", "status_changed_at"),
         # At most one open copy of a worksheet per client, even when two assigns race.
         Index("uq_assignment_open_worksheet", "client_id", "worksheet_id", unique=True,
               sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),
-        # A client's counts and overdue list are read from this index alone.
-        Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at"),
+        # A client's counts (safety flags too), and overdue list are read from this index alone.
+        Index("ix_assignment_client_status_due", "client_id", "status", "due_date", "status_changed_at",
+              "flag_level"),
         # A client's worksheets, newest first, a page at a time.
         Index("ix_assignment_client_created", "client_id", "created_at", "id"),
+        UniqueConstraint("series_id", "series_position", name="uq_assignment_series_position"),
+        CheckConstraint("(series_id IS NULL) = (series_position IS NULL)", name="series_position_with_series"),
+    )
+
+
+SERIES_EVERY_WEEKS = (1, 2)
+SERIES_TIMES_MAX = 52
+
+
+class AssignmentSeries(db.Model):
+    """A worksheet repeated every week or two for a number of times: each time is its own assignment.
+
+    The periodic task makes the next assignment once the previous one's due date
+    has passed; stopping the series (`stopped_at`) makes no more.
+    """
+
+    __tablename__ = "assignment_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    worksheet_id: Mapped[str] = mapped_column(String(60))
+    every_weeks: Mapped[int] = mapped_column(Integer)
+    times: Mapped[int] = mapped_column(Integer)
+    first_due_date: Mapped[dt.date] = mapped_column(Date)
+    note_to_client: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    client: Mapped[Client] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="series",
+                                                         order_by="Assignment.series_position")
+
+    __table_args__ = (
+        CheckConstraint("every_weeks IN (" + ", ".join(map(str, SERIES_EVERY_WEEKS)) + ")", name="every_weeks_known"),
+        CheckConstraint(f"times >= 2 AND times <= {SERIES_TIMES_MAX}", name="times_range"),
     )
 
 
@@ -342,6 +405,11 @@ class AuditEvent(db.Model):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"))
     address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A hash chain (see clinic.audit): each row stores the hash of the one before it and
+    # its own, so `flask verify-audit` finds a row changed or removed behind the app's back.
+    # Empty only in rows written before the chain began.
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint("actor_type IN ('clinician', 'client', 'system')", name="actor_type_known"),
@@ -370,7 +438,10 @@ AUDIT_TRIGGERS = {
         "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change()",
     ],
 }
-for _dialect, _statements in AUDIT_TRIGGERS.items():
+# Emptying the table at once is refused as well (PostgreSQL; SQLite has no TRUNCATE).
+AUDIT_NO_TRUNCATE = ("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+                     "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse_change()")
+for _dialect, _statements in {**AUDIT_TRIGGERS, "postgresql": [*AUDIT_TRIGGERS["postgresql"], AUDIT_NO_TRUNCATE]}.items():
     for _statement in _statements:
         event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 
@@ -409,3 +480,59 @@ class PacketExport(db.Model):
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
     session_date: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+EMAIL_KINDS = ("invitation", "reminder")
+EMAIL_STATUSES = ("queued", "sent", "failed", "dropped")
+
+
+class EmailDelivery(db.Model):
+    """One email to a client, from being queued to sent or failed; it holds no link and no content.
+
+    A client gets at most one reminder a day (the practice's day): a unique index
+    says so, so a periodic task that runs twice cannot send twice.
+    """
+
+    __tablename__ = "email_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    local_day: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    client: Mapped[Client] = relationship()
+    reminders: Mapped[list[AssignmentReminder]] = relationship(back_populates="delivery")
+
+    __table_args__ = (
+        CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in EMAIL_KINDS) + ")", name="kind_known"),
+        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in EMAIL_STATUSES) + ")", name="status_known"),
+        Index("uq_email_delivery_one_reminder_a_day", "client_id", "local_day", unique=True,
+              sqlite_where=text("kind = 'reminder'"), postgresql_where=text("kind = 'reminder'")),
+    )
+
+
+REMINDER_STAGES = ("due_tomorrow", "overdue")
+
+
+class AssignmentReminder(db.Model):
+    """That an assignment's reminder of one stage went into an email: each stage is sent once."""
+
+    __tablename__ = "assignment_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="RESTRICT"))
+    stage: Mapped[str] = mapped_column(String(20))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("email_delivery.id", ondelete="RESTRICT"), index=True)
+
+    delivery: Mapped[EmailDelivery] = relationship(back_populates="reminders")
+    assignment: Mapped[Assignment] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "stage", name="uq_assignment_reminder_stage"),
+        CheckConstraint("stage IN (" + ", ".join(f"'{s}'" for s in REMINDER_STAGES) + ")", name="stage_known"),
+    )

@@ -33,7 +33,7 @@ def test_several_worksheets_are_assigned_at_once_with_a_due_date_and_a_note(sign
     response = assign(signed_in, record, worksheets=["origins-mapping", "partner-source-checklist"],
                       due_date=IN_A_WEEK, note="Take your time.")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/clients/{record.id}#worksheets"
+    assert response.headers["Location"] == f"/clients/{record.id}#worksheets-panel"
     made = db.session.scalars(select(Assignment).order_by(Assignment.worksheet_id)).all()
     library = app.extensions["worksheets"]
     assert [a.worksheet_id for a in made] == ["origins-mapping", "partner-source-checklist"]

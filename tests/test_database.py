@@ -20,7 +20,7 @@ from clinic import create_app
 from clinic.assignments.services import assign, transition
 from clinic.auth.services import create_account
 from clinic.extensions import db
-from clinic.models import Assignment, Client, WorksheetSnapshot
+from clinic.models import Assignment, Client
 from conftest import PASSWORD, IsolatedClient, csrf_token, login
 
 
@@ -47,14 +47,10 @@ def test_sqlite_enforces_foreign_keys_and_runs_in_wal_mode_with_normal_sync(own_
     assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "synchronous": 1, "secure_delete": 1}
 
 
-def test_sqlite_refuses_a_worksheet_for_a_client_that_does_not_exist(own_instance):
-    snapshot = WorksheetSnapshot.of(own_instance[0].extensions["worksheets"]["origins-mapping"].snapshot())
-    db.session.flush()
+def test_sqlite_refuses_a_client_of_a_clinician_who_does_not_exist(own_instance):
     with pytest.raises(IntegrityError, match="FOREIGN KEY"):
-        db.session.execute(text("INSERT INTO assignment (client_id, worksheet_id, worksheet_version, title, "
-                                "snapshot_id, status, note_to_client, created_at, status_changed_at) "
-                                "VALUES (999, 'origins-mapping', 1, 'Origins', :snapshot, 'assigned', '', "
-                                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"snapshot": snapshot.id})
+        db.session.execute(text("INSERT INTO client (clinician_id, display_name, notes, agenda, created_at) "
+                                "VALUES (999, 'Robin A.', '', '', CURRENT_TIMESTAMP)"))
     db.session.rollback()
 
 

@@ -74,7 +74,7 @@ def test_the_cover_says_what_to_know_before_the_session(signed_in, jordan, submi
                 assert flat(" ".join(cell for cell in row if cell)) in front
             for bar in summary.bars:  # the origins profile as bars
                 assert f"{bar.label} {bar.value} of {bar.maximum}" in front
-    assert "Relationship-sourced" in front  # the partner-source lean of the sample answers
+    assert "Both high: the relationship and history both matter" in front  # the partner-source lean of the sample answers
     assert "14 April 2026" in front
     assert weasyprint_log() == []
 
@@ -107,7 +107,7 @@ def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make
 
     last_packet_day = words.date(utcnow() - dt.timedelta(days=7))
     news = between(front, f"What’s new since your last packet ({last_packet_day}, for the session on 3 Mar 2026)",
-                   "Flags")
+                   "Your agenda")
     for assignment in submitted.values():
         assert assignment.definition_snapshot["title"] in news
     assert news.count("Where does your insecurity come from?") == 1, "the reviewed one from before is not new"
@@ -158,11 +158,11 @@ def test_a_packet_is_served_from_the_cache_until_the_agenda_or_an_answer_changes
     assert len(renders) == 2
 
     plan = submitted["security-building-plan"]
-    plan.response.answers = {**plan.response.answers, "safe-to-share": "no"}
+    plan.response.answers = {**plan.response.answers, "safe-to-tell": "no"}
     plan.response.version += 1
     db.session.commit()
     text = all_text(make_packet(signed_in, jordan, assignments=submitted.values()).data)
-    assert "does not feel safe sharing" in text
+    assert "would not feel safe telling their partner" in text
     assert len(renders) == 3
 
     make_packet(signed_in, jordan, assignments=submitted.values(), paper="letter")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import socket
 
 import pytest
@@ -23,32 +24,40 @@ CSS_TEXT = "}) @font-face { font-family: x; src: url(http://127.0.0.1:9/font.ttf
 HOSTILE = [ATTACHMENT, IMAGE, STYLE, STYLE_ATTRIBUTE, CSS_TEXT]
 
 
+# PDFs are rendered in a child process: what happens there reaches the test as log
+# records, which the renderer hands back to the parent.
+FETCHED = logging.getLogger("test.fetched")
+CONNECTED = logging.getLogger("test.connected")
+
+
+def logged(caplog: pytest.LogCaptureFixture, logger: logging.Logger) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.name == logger.name]
+
+
 @pytest.fixture
-def requested(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every URL WeasyPrint asks the fetcher for."""
-    urls: list[str] = []
+def requested(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    """Every URL WeasyPrint asks the fetcher for (call it to read them)."""
     real = StaticFilesFetcher.fetch
 
     def recording(self, url, headers=None):
-        urls.append(url)
+        FETCHED.warning(url)
         return real(self, url, headers)
 
     monkeypatch.setattr(StaticFilesFetcher, "fetch", recording)
-    return urls
+    return lambda: logged(caplog, FETCHED)
 
 
 @pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Any attempt to open a connection is recorded and fails."""
-    attempts: list[object] = []
+def no_network(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    """Any attempt to open a connection is recorded and fails (call it to read the attempts)."""
 
     def refuse(*args, **kwargs):
-        attempts.append(args)
+        CONNECTED.warning("connection attempted to %r", args)
         raise OSError("no network in this test")
 
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    return attempts
+    return lambda: logged(caplog, CONNECTED)
 
 
 def test_hostile_answers_names_comments_and_agenda_come_out_as_plain_text(
@@ -71,13 +80,13 @@ def test_hostile_answers_names_comments_and_agenda_come_out_as_plain_text(
         for payload in HOSTILE:
             assert " ".join(payload.split()) in text
         assert PdfReader(io.BytesIO(response.data)).attachments == {}
-    assert requested, "the stylesheet and fonts are loaded through the fetcher"
-    assert all(url.startswith(STATIC_BASE_URL) for url in requested), requested
-    assert no_network == []
+    assert requested(), "the stylesheet and fonts are loaded through the fetcher"
+    assert all(url.startswith(STATIC_BASE_URL) for url in requested()), requested()
+    assert no_network() == []
     assert weasyprint_log() == []
 
 
-def test_even_markup_that_reaches_weasyprint_cannot_attach_or_fetch_anything(requested, no_network, caplog):
+def test_even_markup_that_reaches_weasyprint_cannot_attach_or_fetch_anything(app, requested, no_network, caplog):
     """A second line of defence: the fetcher refuses what escaping should already have stopped."""
     html = (f"<html><head>{ATTACHMENT}<link rel=stylesheet href=http://127.0.0.1:9/s.css>"
             f"<link rel=stylesheet href=css/print.css></head><body><p>Hello</p>{IMAGE}"
@@ -88,11 +97,11 @@ def test_even_markup_that_reaches_weasyprint_cannot_attach_or_fetch_anything(req
     pdf = services.render_pdf(html, "A4")
 
     assert PdfReader(io.BytesIO(pdf)).attachments == {}
-    assert no_network == []
+    assert no_network() == []
     refused = {record.getMessage() for record in caplog.records if "only the app's own static files" in
                record.getMessage()}
     assert len(refused) == 5, refused
-    assert any(url.startswith("data:image/svg+xml") for url in requested)
+    assert any(url.startswith("data:image/svg+xml") for url in requested())
 
 
 @pytest.mark.parametrize("url", [

@@ -423,3 +423,23 @@ def test_a_retried_save_whose_reply_was_lost_is_not_a_conflict(portal, worksheet
     assert retry.json["version"] == 1 and stored(worksheet).version == 1
     different = post(portal, worksheet, {"name": "Robin", "mood": "3"}, version=0, json=True)
     assert different.status_code == 409
+
+
+# --- text is stored as the client meant it (issue 11) ------------------------------------------
+
+UNWANTED = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x0e", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"]
+
+
+@pytest.mark.parametrize("character", UNWANTED, ids=[f"U+{ord(c):04X}" for c in UNWANTED])
+def test_each_control_character_is_stripped_from_what_is_stored(portal, worksheet, character):
+    response = post(portal, worksheet, {"name": f"Ro{character}bin", "story": f"Line one{character}\nLine two"},
+                    version=0, json=True)
+    assert response.status_code == 200, response.json
+    assert stored(worksheet).answers == {"name": "Robin", "story": "Line one\nLine two"}
+    assert portal.get(page_url(worksheet)).status_code == 200
+
+
+def test_tabs_and_line_breaks_stay_and_blank_lines_collapse_to_one(portal, worksheet):
+    story = "First\tpart\r\n\r\n\r\n\r\nSecond\n \n\t\n\nThird\rFourth\n\nFifth"
+    post(portal, worksheet, {"story": story}, version=0, json=True)
+    assert stored(worksheet).answers == {"story": "First\tpart\n\nSecond\n\nThird\nFourth\n\nFifth"}

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from PIL import Image
 
 from clinic import words
-from clinic.demo import CHECK_IN_WEEKS
+from clinic.demo import CHECK_IN_ANSWERS
 from clinic.extensions import db
 from clinic.models import Client
 from clinic.trends.services import MAX_POINTS, client_trends, figures
@@ -232,15 +232,18 @@ def test_the_packet_cover_shows_what_moved_since_last_session(signed_in, make, r
         assert 0.01 < ink < 0.1  # lines, markers and labels drawn on white, readable in grey
 
 
-CHECK_IN = {
+CHECK_IN = {  # the shape of worksheets/weekly-check-in.yaml, which the demo fills in
     "id": "weekly-check-in", "version": 1, "title": "This week", "estimated_minutes": 3, "intro": "A short check-in.",
     "sections": [{"id": "ratings", "title": "How the week went", "items": [
-        {"id": "worry", "type": "scale", "label": "How much did worry about the relationship take up your week?",
-         "short_label": "Worry", "min": 0, "max": 10, "anchors": {0: "None", 10: "All of it"}},
-        {"id": "settled", "type": "scale", "label": "How settled did you feel?", "short_label": "Settled",
-         "min": 0, "max": 10, "anchors": {0: "Not at all", 10: "Completely"}},
-        {"id": "checked-phone", "type": "frequency", "label": "How often did you check your partner's phone?"},
-    ]}],
+        {"id": item_id, "type": "scale", "label": f"{label}?", "short_label": label, "min": 0, "max": 10,
+         "anchors": {0: "Not at all", 10: "Completely"}}
+        for item_id, label in [("felt-secure", "Felt secure"), ("worried", "Worried"),
+                               ("acted-on-urges", "Acted on urges"), ("felt-close", "Felt close")]
+    ] + [{"id": "goal-progress", "type": "single_choice", "label": "Goals?", "options": [
+            {"value": v, "label": v} for v in ("on-track", "some", "not-yet", "no-goals")]},
+         {"id": "week-note", "type": "long_text", "label": "One thing to bring?", "required": False}]}],
+    "summary": [{"id": "week-ratings", "kind": "profile", "label": "This week (0 to 10)",
+                 "items": ["felt-secure", "worried", "acted-on-urges", "felt-close"]}],
 }
 
 
@@ -252,8 +255,10 @@ def test_the_demo_client_has_six_weeks_of_check_ins_charted(app, runner, tmp_pat
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     robin = db.session.scalars(select(Client).where(Client.display_name == "Robin A.")).one()
     [trend] = client_trends(robin)
-    assert trend.worksheet_id == "weekly-check-in" and len(trend.dates) == CHECK_IN_WEEKS
-    assert trend.dates[-1] < words.today() and len(set(trend.dates)) == CHECK_IN_WEEKS
+    assert trend.worksheet_id == "weekly-check-in" and len(trend.dates) == len(CHECK_IN_ANSWERS) == 6
+    assert trend.dates[-1] < words.today() and len(set(trend.dates)) == 6
     [ratings] = trend.charts
-    assert [s.label for s in ratings.series] == ["Worry", "Settled"]
-    assert all(len(set(s.values)) > 1 and None not in s.values for s in ratings.series)
+    assert {s.label: s.values for s in ratings.series} == {
+        label: tuple(week[item_id] for week in CHECK_IN_ANSWERS)
+        for item_id, label in [("felt-secure", "Felt secure"), ("worried", "Worried"),
+                               ("acted-on-urges", "Acted on urges"), ("felt-close", "Felt close")]}

@@ -185,11 +185,17 @@ def test_require_2fa_makes_setting_it_up_the_first_thing_after_sign_in(runner, c
     assert len(events("auth.two_step_required")) == 1
 
 
-def test_reset_2fa_lets_a_clinician_who_lost_their_phone_sign_in_with_the_password(runner, with_two_step, clinician):
-    client, _, _ = with_two_step
+def test_reset_2fa_lets_a_clinician_who_lost_their_phone_sign_in_with_the_password(app, runner, with_two_step,
+                                                                                   clinician):
+    client, secret, _ = with_two_step
+    lost_phone = app.test_client()
+    login(lost_phone, clinician)
+    post_form(lost_phone, "/login/code", {"code": code_for(secret, 1)})
+    assert lost_phone.get("/").status_code == 200
     result = runner.invoke(args=["reset-2fa", "Therapist@example.test"])
     assert result.exit_code == 0, result.output
     assert "Two-step sign-in is reset for therapist@example.test" in result.output
+    assert lost_phone.get("/").status_code == 302
     assert login(client, clinician).headers["Location"] == "/"
     assert [event.object_id for event in events("auth.two_step_reset")] == [clinician.id]
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from clinic.worksheets import answers_from_form, build_form, load_definition, validate
+from clinic.worksheets import build_form, load_definition, read_posted
+from clinic.worksheets import build_form, load_definition
+from sample_answers import SHIPPED
 from test_worksheet_loader import MINIMAL, write
 
 ALL_TYPES = {
@@ -74,23 +76,21 @@ def definition(tmp_path: Path):
 
 
 def submit(app, definition, data: dict, *, final: bool):
-    with app.test_request_context(method="POST", data=MultiDict(data)):
-        form = build_form(definition, final=final, meta={"csrf": False})
-        ok = validate(definition, form, final=final)
-        errors = {field.id: field.errors for field in form if field.errors}
-        for entry in form["goals"].entries:
-            errors.update({sub.id: sub.errors for sub in entry.form if sub.errors})
-        return ok, errors, answers_from_form(definition, form) if ok else None
+    with app.test_request_context(method="POST"):
+        posted = read_posted(definition, MultiDict(data), submit=final)
+        errors: dict[str, list[str]] = {}
+        for field_id, _, message in posted.errors:
+            errors.setdefault(field_id, []).append(message)
+        return posted.status == "ok", errors, posted.answers if posted.status == "ok" else None
 
 
 def test_a_complete_answer_set_is_accepted_and_stored_typed(app, definition):
     data = MultiDict(COMPLETE)
     data.setlist("many", ["x", "z"])
-    with app.test_request_context(method="POST", data=data):
-        form = build_form(definition, final=True, meta={"csrf": False})
-        assert validate(definition, form, final=True), {f.id: f.errors for f in form if f.errors}
-        answers = answers_from_form(definition, form)
-    assert answers == {
+    with app.test_request_context(method="POST"):
+        posted = read_posted(definition, data, submit=True)
+    assert posted.status == "ok", posted.errors
+    assert posted.answers == {
         "name": "Robin", "story": "<b>It began</b>", "pick": "a", "many": ["x", "z"], "mood": 3,
         "often": "sometimes", "sure": "unsure", "when": "2026-12-01", "count": 4,
         "goals": [{"goal": "Sleep earlier", "check-in": "2027-01-05"}],
@@ -128,25 +128,24 @@ def test_invalid_input_on_every_item_type_gets_a_clear_message(app, definition, 
 def test_too_many_choices_are_refused(app, definition):
     data = MultiDict(COMPLETE)
     data.setlist("many", ["x", "y", "z"])
-    with app.test_request_context(method="POST", data=data):
-        form = build_form(definition, final=False, meta={"csrf": False})
-        assert not validate(definition, form, final=False)
-        assert form["many"].errors == ["Please choose at most 2."]
+    with app.test_request_context(method="POST"):
+        posted = read_posted(definition, data, submit=False)
+    assert posted.status == "invalid"
+    assert posted.errors == [("many", "Many", "Please choose at most 2.")]
 
 
 def test_empty_rows_are_dropped_and_rows_beyond_the_limit_refused(app, definition):
     ok, _, answers = submit(app, definition, {**COMPLETE, "goals-1-goal": "", "goals-1-check-in": ""}, final=False)
     assert ok and len(answers["goals"]) == 1
     rows = {f"goals-{n}-goal": f"Goal {n}" for n in range(4)}
-    ok, errors, _ = submit(app, definition, {**COMPLETE, **rows}, final=False)
-    assert not ok
-    assert errors["goals"] == ["Please keep to at most 3 goals."]
+    with app.test_request_context(method="POST"):
+        assert read_posted(definition, MultiDict({**COMPLETE, **rows}), submit=False).status == "forged"
 
 
 def test_saved_answers_fill_the_form_with_one_empty_row_to_add(app, definition):
     answers = {"name": "Robin", "mood": 2, "many": ["y"], "goals": [{"goal": "Walk", "check-in": "2027-01-05"}]}
     with app.test_request_context():
-        form = build_form(definition, answers=answers, formdata=None, meta={"csrf": False})
+        form = build_form(definition, answers=answers, formdata=None)
         assert 'value="Robin"' in form["name"]()
         assert [option.checked for option in form["mood"]] == [False, False, True, False, False]
         assert [option.checked for option in form["many"]] == [False, True, False]
@@ -154,7 +153,7 @@ def test_saved_answers_fill_the_form_with_one_empty_row_to_add(app, definition):
         assert form["goals"].entries[0].form["goal"].data == "Walk"
 
 
-@pytest.mark.parametrize("worksheet_id", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+@pytest.mark.parametrize("worksheet_id", SHIPPED)
 def test_every_shipped_worksheet_saves_an_empty_draft_and_refuses_an_empty_submission(app, worksheet_id):
     definition = app.extensions["worksheets"][worksheet_id]
     ok, _, answers = submit_shipped(app, definition, {}, final=False)
@@ -165,17 +164,16 @@ def test_every_shipped_worksheet_saves_an_empty_draft_and_refuses_an_empty_submi
 
 
 def submit_shipped(app, definition, data, *, final):
-    with app.test_request_context(method="POST", data=MultiDict(data)):
-        form = build_form(definition, final=final, meta={"csrf": False})
-        ok = validate(definition, form, final=final)
-        return ok, {f.id: f.errors for f in form if f.errors}, answers_from_form(definition, form) if ok else None
+    with app.test_request_context(method="POST"):
+        posted = read_posted(definition, MultiDict(data), submit=final)
+        return posted.status == "ok", {field_id for field_id, _, _ in posted.errors}, posted.answers
 
 
 @pytest.mark.parametrize("sent", [[""], ["", "forged"], ["x", ""]])
 def test_blank_or_forged_checkbox_values_are_refused_not_stored(app, definition, sent):
     data = MultiDict(COMPLETE)
     data.setlist("many", sent)
-    with app.test_request_context(method="POST", data=data):
-        form = build_form(definition, final=False, meta={"csrf": False})
-        assert not validate(definition, form, final=False)
-        assert form["many"].errors
+    with app.test_request_context(method="POST"):
+        posted = read_posted(definition, data, submit=False)
+    assert posted.status == "invalid"
+    assert [field_id for field_id, _, _ in posted.errors] == ["many"]

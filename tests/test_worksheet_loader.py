@@ -57,13 +57,14 @@ def test_every_shipped_definition_loads(path: Path):
     definition = load_definition(path)
     assert definition.id == path.stem
     assert definition.version >= 1
-    assert len(definition.sections) >= 3
-    assert definition.summary and definition.flags
+    assert definition.intro and definition.summary  # flags only where they fit (not every sheet has one)
 
 
-def test_the_three_article_worksheets_ship():
+def test_the_eight_article_worksheets_ship():
     library = load_library(PROJECT_ROOT / "worksheets")
-    assert {"origins-mapping", "partner-source-checklist", "security-building-plan"} <= set(library)
+    assert set(library) == {
+        "origins-mapping", "partner-source-checklist", "security-building-plan", "behaviour-log", "jealousy",
+        "comparison-and-cycle", "talking-to-my-partner", "weekly-check-in"}
 
 
 def test_a_minimal_definition_loads(tmp_path):

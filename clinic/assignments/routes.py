@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from clinic import words
 from clinic.assignments.forms import AssignForm, CommentForm
+from clinic.assignments.series import running_series, series_label, stop_series
 from clinic.assignments.services import (
     AssignmentProblem,
     LifecycleError,
@@ -24,9 +25,12 @@ from clinic.clients.routes import audited_page, render_client_page
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
 from clinic.models import SENT_STATUSES, Assignment
+from clinic.pdf.background import prerender_later
 from clinic.worksheets import Definition, evaluate
 
 bp = Blueprint("assignments", __name__)
+bp.add_app_template_global(running_series)
+bp.add_app_template_global(series_label)
 
 WHOLE_RESPONSE = "whole_response"  # not a valid section id, so it never collides with one
 
@@ -45,7 +49,8 @@ def assign(client_id: int):
         return render_client_page(client, assign_form=form, status=400)
     try:
         assignments = assign_several(client, form.worksheets.data, due_date=form.due_date.data,
-                                     note=form.note.data, actor=clinician_actor())
+                                     note=form.note.data, actor=clinician_actor(),
+                                     every_weeks=form.repeat.data or None, times=form.repeat_times.data)
     except AssignmentProblem as problem:
         db.session.rollback()
         form.worksheets.errors.append(str(problem))
@@ -57,7 +62,7 @@ def assign(client_id: int):
     # The name never ends a sentence: "Robin A." would double the full stop.
     flash(f"{client.display_name} has {count} new worksheet{'s' if count != 1 else ''}, "
           "shown the next time they open their link.", "success")
-    return redirect(url_for("clients.detail", client_id=client.id, _anchor="worksheets"))
+    return redirect(url_for("clients.detail", client_id=client.id, _anchor="worksheets-panel"))
 
 
 @bp.route("/assignments/<int:assignment_id>")
@@ -121,6 +126,7 @@ def comment(assignment_id: int, section_id: str | None = None):
         return render_review(assignment, failed_forms={key: form}, status=409)
     record("comment.create", saved, section=section_id)
     db.session.commit()
+    prerender_later(assignment.client, [assignment])
     flash("Comment saved.", "success")
     return redirect(url_for("assignments.review", assignment_id=assignment.id,
                             _anchor=f"comments-{key}"))
@@ -164,5 +170,22 @@ def _move(assignment: Assignment, to_status: str, done: str):
         return render_review(assignment, status=409)
     record(AUDIT_ACTION[to_status], assignment, from_status=previous)
     db.session.commit()
+    prerender_later(assignment.client, [assignment])
     flash(done, "success")
     return redirect(url_for("assignments.review", assignment_id=assignment.id))
+
+
+@bp.route("/assignments/<int:assignment_id>/stop-series", methods=["POST"])
+@login_required
+def stop_series_of(assignment_id: int):
+    """Stop the repeating series this assignment belongs to; the copies already made stay."""
+    assignment = get_own_assignment(assignment_id)
+    if assignment.series is None:
+        flash("This worksheet does not repeat, so there is nothing to stop.", "error")
+    else:
+        if stop_series(assignment.series):
+            record("assignment_series.stop", assignment, series=assignment.series_id)
+            db.session.commit()
+        flash(f"“{assignment.title}” will not repeat again. "
+              "The copies already given stay as they are.", "success")
+    return redirect(url_for("clients.detail", client_id=assignment.client_id, _anchor="worksheets"))

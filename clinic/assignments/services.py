@@ -21,6 +21,7 @@ from clinic.models import (
     SENT_STATUSES,
     Assignment,
     AssignmentEvent,
+    AssignmentSeries,
     Client,
     Clinician,
     Comment,
@@ -28,7 +29,7 @@ from clinic.models import (
     WorksheetSnapshot,
     utcnow,
 )
-from clinic.worksheets import Definition
+from clinic.worksheets import Definition, evaluate
 
 ALLOWED = {
     ("assigned", "in_progress"),
@@ -66,7 +67,7 @@ def definition_of(assignment: Assignment) -> Definition:
 
 
 def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None, note: str = "",
-           actor: str) -> Assignment:
+           actor: str, series: AssignmentSeries | None = None, series_position: int | None = None) -> Assignment:
     definition = current_app.extensions["worksheets"][worksheet_id]
     now = utcnow()
     assignment = Assignment(
@@ -80,6 +81,8 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         status="assigned",
         created_at=now,
         status_changed_at=now,
+        series=series,
+        series_position=series_position,
     )
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
@@ -104,12 +107,13 @@ def open_worksheet_ids(client: Client) -> set[str]:
 
 
 def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.date | None, note: str,
-                   actor: str) -> list[Assignment]:
+                   actor: str, every_weeks: int | None = None, times: int | None = None) -> list[Assignment]:
     """Assign every worksheet or none: a client never gets two open copies of one worksheet.
 
     That rule also makes a form sent twice harmless. The client's row is
     locked first (PostgreSQL), so two such requests at once are taken in turn;
     where it cannot be (SQLite), the database's unique index refuses the second.
+    With `every_weeks` and `times`, each worksheet starts a repeating series.
     """
     db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
     if client.archived:
@@ -120,8 +124,14 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
         raise AssignmentProblem(f"{client.display_name} already has {titles} to do, so nothing was assigned. "
                                 "Leave the worksheets that are already assigned unticked.")
     name = client.display_name
-    assignments = [assign(client, worksheet_id, due_date=due_date, note=note, actor=actor)
-                   for worksheet_id in worksheet_ids]
+    assignments = []
+    for worksheet_id in worksheet_ids:
+        series = None
+        if every_weeks and times and due_date:
+            series = AssignmentSeries(client=client, worksheet_id=worksheet_id, every_weeks=every_weeks, times=times,
+                                      first_due_date=due_date, note_to_client=note)
+        assignments.append(assign(client, worksheet_id, due_date=due_date, note=note, actor=actor, series=series,
+                                  series_position=1 if series else None))
     try:
         db.session.flush()
     except IntegrityError:
@@ -142,6 +152,8 @@ def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
     assignment.status_changed_at = now
     if to_status == "submitted":
         assignment.response.submitted_at = now
+        with db.session.no_autoflush:  # reading the snapshot must not flush a half-made change
+            assignment.flag_level = evaluate(definition_of(assignment), assignment.response.answers).highest_level
 
 
 def _clinician_of(client: Client) -> Clinician:

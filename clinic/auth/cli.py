@@ -56,10 +56,12 @@ def unlock_clinician(email: str) -> None:
 @click.command("reset-2fa")
 @click.argument("email")
 def reset_two_step(email: str) -> None:
-    """Turn off two-step sign-in for a clinician who lost their phone and recovery codes."""
+    """Turn off two-step sign-in for a clinician who lost their phone and recovery codes, and sign them out."""
     clinician = _clinician(email)
     two_step.turn_off(clinician)
+    clinician.session_version += 1  # a lost phone may be signed in: every session ends
     record("auth.two_step_reset", clinician)
     db.session.commit()
     required = " They will set it up again at their next sign-in." if two_step.required() else ""
-    click.echo(f"Two-step sign-in is reset for {clinician.email}: they sign in with their password alone.{required}")
+    click.echo(f"Two-step sign-in is reset for {clinician.email} and every session of theirs has ended: "
+               f"they sign in with their password alone.{required}")

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, idle sign-out and password changes for clinicians."""
+"""Clinicians' sign-in (a password, then a code when two-step sign-in is on), sign-out, idle
+and 12-hour sign-out, password changes and two-step sign-in settings."""
 
 from __future__ import annotations
 
@@ -10,17 +11,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from clinic import throttle
 from clinic.audit import record
-from clinic.auth.devices import device_key, remember_device
 from clinic.auth import two_step
+from clinic.auth.devices import device_key, remember_device
 from clinic.auth.forms import ChangePasswordForm, ConfirmAppForm, LoginForm, SecondStepForm, TurnOffForm
 from clinic.auth.services import (
     PasswordProblem,
     account_key,
     current_password_key,
-    second_step_key,
     find_clinician,
     password_is_right,
     password_matches,
+    second_step_key,
     set_password,
     sign_in_backoff,
     sign_in_keys,

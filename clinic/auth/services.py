@@ -42,7 +42,7 @@ def _personal_words(email: str, name: str) -> list[str]:
     return [word.lower() for word in words if len(word) >= 3]
 
 
-def check_new_password(password: str, *, email: str, name: str = "") -> None:
+def check_new_password(password: str, *, email: str = "", name: str = "") -> None:
     """Refuse a password that is short, long, personal or easy to guess, saying why in plain words."""
     if len(password) < PASSWORD_MIN:
         raise PasswordProblem(f"Please choose a password of at least {PASSWORD_MIN} characters.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from clinic.forms import BaseForm
@@ -28,10 +28,15 @@ class ClientForm(BaseForm):
         render_kw={"autocomplete": "off"})
     email = EmailField(
         "Email", default="",
-        description="Optional, for your reference only: Groundwork does not send email.",
+        description="Optional. Groundwork emails your client only if they agreed (below): links and reminders, "
+                    "never anything clinical.",
         validators=[Optional(), no_nul, at_most(EMAIL_MAX, "the email address"),
                     Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Please enter an email address like name@example.org.")],
         render_kw={"autocomplete": "off"})
+    email_consent = BooleanField(
+        "Client agreed to email",
+        description="Tick only if your client said yes to emails from the practice. They can stop them with "
+                    "the link in every email.")
     notes = TextAreaField(
         "Notes", default="",
         description="Optional and private to you. Keep them brief: practical details, not clinical notes.",

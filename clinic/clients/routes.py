@@ -32,6 +32,7 @@ from clinic.clients.services import (
 )
 from clinic.extensions import db
 from clinic.models import AuditEvent, Client
+from clinic.pdf.background import prerender_later
 
 bp = Blueprint("clients", __name__)
 
@@ -105,7 +106,8 @@ def _client_details_form(client: Client | None):
     """Add a client (`client` None) or edit one; a clash of names is a 409 that says what to do."""
     form = ClientForm(obj=client)
     if form.validate_on_submit():
-        details = {"display_name": form.display_name.data, "email": form.email.data, "notes": form.notes.data}
+        details = {"display_name": form.display_name.data, "email": form.email.data, "notes": form.notes.data,
+                   "email_consent": form.email_consent.data}
         try:
             if client is None:
                 client = create_client(current_user, **details)
@@ -169,8 +171,9 @@ def agenda(client_id: int):
     if save_agenda(client, form.agenda.data):
         record("client.agenda_update", client)
         db.session.commit()
+        prerender_later(client)
     flash("Agenda saved.", "success")
-    return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda"))
+    return redirect(url_for("clients.detail", client_id=client.id, _anchor="agenda-panel"))
 
 
 @bp.route("/clients/<int:client_id>/audit")

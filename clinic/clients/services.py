@@ -25,7 +25,7 @@ class ClientProblem(ValueError):
 def get_own_client(client_id: int) -> Client:
     """The signed-in clinician's client, or 404 (another clinician's client does not exist for you)."""
     client = db.session.get(Client, client_id)
-    if client is None or client.clinician_id != current_user.id:
+    if client is None or client.clinician_id != current_user.id or client.erased_at is not None:
         abort(404)
     return client
 
@@ -44,22 +44,30 @@ def _check_name_free(clinician: Clinician, display_name: str, *, exclude: Client
                             "add something that tells them apart, such as “J. K. (Tuesdays)”.")
 
 
-def create_client(clinician: Clinician, *, display_name: str, email: str | None, notes: str) -> Client:
+def create_client(clinician: Clinician, *, display_name: str, email: str | None, notes: str,
+                  email_consent: bool = False) -> Client:
     _check_name_free(clinician, display_name)
-    client = Client(clinician=clinician, display_name=display_name, email=email or None, notes=notes)
+    client = Client(clinician=clinician, display_name=display_name, email=email or None, notes=notes,
+                    email_consent=email_consent)
     db.session.add(client)
     db.session.flush()
     return client
 
 
-def update_client(client: Client, *, display_name: str, email: str | None, notes: str) -> list[str]:
-    """Apply the changes and return the names of the fields that changed (for the audit trail)."""
+def update_client(client: Client, *, display_name: str, email: str | None, notes: str,
+                  email_consent: bool = False) -> list[str]:
+    """Apply the changes and return the names of the fields that changed (for the audit trail).
+
+    Agreement to email given again (after the client unsubscribed) starts emails again.
+    """
     if client.archived_at is None:
         _check_name_free(client.clinician, display_name, exclude=client)
-    wanted = {"display_name": display_name, "email": email or None, "notes": notes}
+    wanted = {"display_name": display_name, "email": email or None, "notes": notes, "email_consent": email_consent}
     changed = [name for name, value in wanted.items() if getattr(client, name) != value]
     for name in changed:
         setattr(client, name, wanted[name])
+    if "email_consent" in changed and email_consent:
+        client.email_unsubscribed_at = None
     return changed
 
 
@@ -84,19 +92,21 @@ def clients_of(clinician_id: int, *, archived: bool = False) -> Select:
     """A clinician's current (or archived) clients in name order."""
     return (select(Client)
             .where(Client.clinician_id == clinician_id,
-                   Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None))
+                   Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None),
+               Client.erased_at.is_(None))
             .order_by(func.lower(Client.display_name), Client.id))
 
 
 @dataclass(frozen=True)
 class ClientRow:
-    """A client in a list, with counts of open, waiting-for-review and overdue worksheets."""
+    """A client in a list, with counts of open, waiting-for-review, overdue and safety-flagged worksheets."""
 
     client: Client
     open: int = 0
     waiting: int = 0
     overdue: int = 0
     last_activity: dt.datetime | None = None
+    safety: int = 0
 
 
 def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
@@ -113,6 +123,7 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
             func.count().filter(is_open).label("open"),
             func.count().filter(Assignment.status == "submitted").label("waiting"),
             func.count().filter(is_open, Assignment.due_date < today).label("overdue"),
+            func.count().filter(Assignment.flag_level == "safety", Assignment.status != "cancelled").label("safety"),
             func.max(Assignment.status_changed_at).label("last_activity"),
         )
         .where(Assignment.client_id.in_([client.id for client in page.items]))
@@ -122,6 +133,6 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
     rows = []
     for client in page.items:
         found = by_client.get(client.id)
-        rows.append(ClientRow(client, found.open, found.waiting, found.overdue, found.last_activity)
+        rows.append(ClientRow(client, found.open, found.waiting, found.overdue, found.last_activity, found.safety)
                     if found else ClientRow(client))
     return replace(page, items=rows)

@@ -32,7 +32,6 @@ CANONICAL_BASE = "urn:groundwork:questionnaire"
 NAMESPACE = uuid.UUID("6f1d4e0c-3b1a-5c2e-9d7f-2a9e8c1b4d60")
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
-MAX_DECIMAL_PLACES = "http://hl7.org/fhir/StructureDefinition/maxDecimalPlaces"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
 ENABLE_WHEN_EXPRESSION = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression"
@@ -95,14 +94,11 @@ def _question(definition: Definition, item: Any) -> dict[str, Any]:
         entry["maxLength"] = item.max_length
     if isinstance(item, NumberItem):
         kind = "valueInteger" if item.integer else "valueDecimal"
-        entry["extension"] = [
-            {"url": url, kind: int(bound) if item.integer else bound}
-            for url, bound in ((MIN_VALUE, item.min), (MAX_VALUE, item.max)) if bound is not None
-        ]
-        if item.unit:
-            entry["extension"].append({"url": UNIT, "valueCoding": {"display": item.unit}})
-        if not entry["extension"]:
-            del entry["extension"]
+        limits = [{"url": url, kind: int(bound) if item.integer else bound}
+                  for url, bound in ((MIN_VALUE, item.min), (MAX_VALUE, item.max)) if bound is not None]
+        unit = [{"url": UNIT, "valueCoding": {"display": item.unit}}] if item.unit else []
+        if limits or unit:
+            entry["extension"] = entry.get("extension", []) + limits + unit
     return entry
 
 
@@ -270,7 +266,8 @@ def _answer_items(definition: Definition, item: Any, value: Any) -> list[dict[st
             if cells:
                 rows.append({"linkId": item.id, "text": item.label, "item": cells})
         return rows
-    values = value if isinstance(value, list) else [value]
+    plain = item.plain_value(value)
+    values = plain if isinstance(plain, list) else [plain]
     return [{"linkId": item.id, "text": item.label,
              "answer": [_answer_value(definition, item, v) for v in values]}]
 

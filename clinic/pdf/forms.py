@@ -13,10 +13,9 @@ from clinic import words
 from clinic.forms import BaseForm
 from clinic.models import Assignment, Client
 from clinic.pdf.services import (
-    PACKET_DEFAULT_STATUSES,
     PAPER_SIZES,
     PacketOptions,
-    default_paper,
+    default_packet_options,
     last_packet,
     packet_candidates,
     status_text,
@@ -66,6 +65,7 @@ def packet_form(client: Client, formdata=None) -> PacketForm:
     (as on the client page, whatever else that page was posted).
     """
     candidates = packet_candidates(client)
+    defaults = default_packet_options(client, candidates)
     previous = last_packet(client)
     last_label = (f"Since the last packet (made {words.date(previous.created_at)} for the session on "
                   f"{words.date(previous.session_date)})" if previous else
@@ -76,9 +76,9 @@ def packet_form(client: Client, formdata=None) -> PacketForm:
         meta={"csrf": False},  # CSRFProtect checks every POST; the template carries its token
 
         data={
-            "session_date": words.today().isoformat(),
-            "assignments": [a.id for a in candidates if a.status in PACKET_DEFAULT_STATUSES],
-            "paper": default_paper(),
+            "session_date": defaults.session_date.isoformat(),
+            "assignments": list(defaults.assignment_ids),
+            "paper": defaults.paper,
         },
     )
     form.changes_since.choices = [SelectChoice(SINCE_LAST_PACKET, last_label),

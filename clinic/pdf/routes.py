@@ -15,17 +15,27 @@ from flask_login import current_user, login_required
 from clinic import audit
 from clinic.assignments.services import get_own_assignment
 from clinic.clients.services import get_own_client
+from clinic.errors import render_error
 from clinic.extensions import db
 from clinic.pdf import services
 from clinic.pdf.forms import packet_form
+from clinic.pdf.rendering import RenderRefused
 
 bp = Blueprint("pdf", __name__)
+bp.add_app_template_filter(services.print_text, "print_text")
 
 for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_one_line, packet_form):
     bp.add_app_template_global(_helper)
 bp.add_app_template_global(services.default_paper, "pdf_default_paper")
 bp.add_app_template_global(services.PAPER_SIZES, "pdf_paper_sizes")
 bp.add_app_template_global(services.PACKET_CHOICES, "pdf_packet_choices")
+
+
+@bp.errorhandler(RenderRefused)
+def refused(error: RenderRefused):
+    """A PDF too slow or too long to make: say so plainly; the server is free for the next request."""
+    return render_error(503, "This PDF was not made", f"{error.message} Nothing is lost: the answers are "
+                        "still on the review page. Try again later, or print fewer worksheets at once."), 503
 
 
 def _paper() -> str:
@@ -78,6 +88,7 @@ def packet(client_id: int):
     if request.method == "POST" and form.validate():
         options = form.options()
         pdf, rendered = services.packet_pdf(client, current_user._get_current_object(), options)
+        services.record_packet(client, options)
         audit.record("pdf_packet_downloaded", client, rendered=rendered, paper=options.paper,
                      session_date=options.session_date.isoformat(), assignments=list(options.assignment_ids))
         db.session.commit()

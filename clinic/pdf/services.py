@@ -13,18 +13,16 @@ import functools
 import hashlib
 import json
 import math
-import threading
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from clinic import words
 from clinic.assignments.services import definition_of
@@ -43,7 +41,9 @@ from clinic.models import (
     Response,
     utcnow,
 )
-from clinic.pdf.fetcher import STATIC_BASE_URL, STATIC_ROOT, StaticFilesFetcher
+from clinic.pdf.fetcher import STATIC_ROOT
+from clinic.pdf import rendering
+from clinic.pdf.rendering import TooManyPages
 from clinic.trends.services import Trend, client_trends
 from clinic.worksheets import Definition, Evaluation, evaluate
 
@@ -52,6 +52,8 @@ from clinic.worksheets import Definition, Evaluation, evaluate
 PAPER_SIZES = {"A4": "A4", "letter": "US Letter"}
 # Rendered PDFs older than this are dropped from the cache when a new one is stored.
 CACHE_DAYS = 14
+# Pages kept spare when a packet is shortened to fit: its cover then lists what was left out.
+COVER_SPARE_PAGES = 2
 # Everything that shapes how a PDF looks; a change to any of them is a new template version.
 TEMPLATE_SOURCES = (
     "templates/pdf/*.html",
@@ -113,6 +115,30 @@ def submitted_answers(assignment: Assignment) -> dict[str, Any] | None:
     return assignment.response.answers or {}
 
 
+BLANK_LINES = re.compile(r"\n(?:[ \t\r\f\v]*\n)+")
+
+
+def print_text(text: str) -> str:
+    """Text as printed: a run of blank lines becomes one, whatever is stored.
+
+    Saved answers are tidied when they are saved, but older ones (and anything
+    that reaches the database another way) must not turn into hundreds of
+    empty pages either.
+    """
+    return BLANK_LINES.sub("\n\n", text.strip())
+
+
+def printable(value: Any) -> Any:
+    """An answer (text, choices or a group's rows) with every text in it as printed."""
+    if isinstance(value, str):
+        return print_text(value)
+    if isinstance(value, list):
+        return [printable(entry) for entry in value]
+    if isinstance(value, dict):
+        return {key: printable(entry) for key, entry in value.items()}
+    return value
+
+
 def filled_sheet(assignment: Assignment) -> Sheet:
     """The assignment's sent answers with the summaries, flags and comments its definition leads to."""
     definition = definition_of(assignment)
@@ -124,6 +150,7 @@ def filled_sheet(assignment: Assignment) -> Sheet:
     comments: dict[str | None, list[Comment]] = {}
     for comment in assignment.response.comments:
         comments.setdefault(comment.section_id if comment.section_id in section_ids else None, []).append(comment)
+    answers = printable(answers)  # the summaries quote answers too
     return Sheet(definition=definition, anchor=f"worksheet-{assignment.id}", answers=answers,
                  evaluation=evaluate(definition, answers), comments=comments, status=status_text(assignment))
 
@@ -158,27 +185,12 @@ def fits_on_one_line(item: Any) -> bool:
 
 
 def render_pdf(html: str, paper: str) -> bytes:
-    """HTML to PDF with the bundled fonts, loading nothing but the app's static files."""
-    fetcher = StaticFilesFetcher()
-    font_config = _font_config()
+    """HTML to PDF with the bundled fonts, loading nothing but the app's static files, within
+    PDF_TIME_LIMIT seconds and PDF_MAX_PAGES pages (else RenderRefused, in a child process that is killed)."""
     if paper not in PAPER_SIZES:
         raise ValueError(f"unknown paper size {paper!r}")
-    page_size = CSS(string=f"@page {{ size: {paper}; }}", url_fetcher=fetcher, font_config=font_config)
-    document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher)
-    # Tagged PDF/UA-1: headings, lists, tables and reading order for screen readers.
-    return document.write_pdf(stylesheets=[page_size], font_config=font_config, pdf_variant="pdf/ua-1")
-
-
-
-_thread_fonts = threading.local()
-
-
-def _font_config() -> FontConfiguration:
-    """One font configuration per thread, reused: a new one for every PDF costs about
-    0.25 MB that fontconfig and Pango never give back (measured over 60 renders)."""
-    if not hasattr(_thread_fonts, "config"):
-        _thread_fonts.config = FontConfiguration()
-    return _thread_fonts.config
+    return rendering.render(html, paper, time_limit=float(current_app.config["PDF_TIME_LIMIT"]),
+                            max_pages=int(current_app.config["PDF_MAX_PAGES"]))
 
 
 @functools.cache
@@ -207,13 +219,22 @@ def cache_key(document: str, inputs: dict[str, Any]) -> str:
 
 
 def cached_pdf(owner: Clinician, document: str, inputs: dict[str, Any], paper: str,
-               html: Callable[[], str]) -> tuple[bytes, bool]:
-    """The document's PDF and whether it was rendered now (False: served from the cache)."""
-    key = cache_key(document, {**inputs, "paper": paper})
+               html: Callable[[], str], shorten: Callable[[TooManyPages], str] | None = None) -> tuple[bytes, bool]:
+    """The document's PDF and whether it was rendered now (False: served from the cache).
+
+    A document over the page limit is refused, unless `shorten` gives a shorter
+    one (a packet without the worksheets that do not fit).
+    """
+    key = cache_key(document, {**inputs, "paper": paper, "max_pages": current_app.config["PDF_MAX_PAGES"]})
     entry = db.session.get(PdfCacheEntry, key)
     if entry is not None and entry.clinician_id == owner.id:
         return entry.pdf, False
-    pdf = render_pdf(html(), paper)
+    try:
+        pdf = render_pdf(html(), paper)
+    except TooManyPages as too_long:
+        if shorten is None:
+            raise
+        pdf = render_pdf(shorten(too_long), paper)
     prefix = key[:16]
     stale_before = utcnow() - dt.timedelta(days=CACHE_DAYS)
     db.session.execute(delete(PdfCacheEntry).where(
@@ -246,15 +267,17 @@ def author_of(clinician: Clinician) -> str:
 
 
 def assignment_pdf(assignment: Assignment, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
-    """A filled-in worksheet with its summaries, flags and the clinician's comments."""
-    today = words.today()
+    """A filled-in worksheet with its summaries, flags and the clinician's comments.
+
+    The date on it is the day it was made (fixed at render), so it is not part of the key.
+    """
     client_name = assignment.client.display_name
-    inputs = {"sheet": sheet_inputs(assignment), "client": client_name, "author": author_of(clinician),
-              "today": today}
+    inputs = {"sheet": sheet_inputs(assignment), "client": client_name, "author": author_of(clinician)}
 
     def html() -> str:
+        created = utcnow()
         return render_template("pdf/worksheet.html", sheet=filled_sheet(assignment), client_name=client_name,
-                               date_text=words.date(today), author=author_of(clinician), created=utcnow())
+                               date_text=words.date(created), author=author_of(clinician), created=created)
 
     return cached_pdf(clinician, f"assignment:{assignment.id}", inputs, paper, html)
 
@@ -309,6 +332,33 @@ class Packet:
     agenda_updated_at: dt.datetime | None
     trends: tuple[Trend, ...] = ()  # of the included worksheets sent more than once
     since: dt.datetime | None = None  # what the cover looks back to ("since last session")
+    left_out: tuple[LeftOut, ...] = ()  # chosen, but past the packet's limits
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A chosen worksheet the packet could not hold, and why (the cover says so)."""
+
+    title: str
+    reason: str
+
+
+def within_page_limit(sheets: tuple[Sheet, ...], too_long: TooManyPages) -> tuple[Sheet, ...]:
+    """The sheets, in order, that fit in the page limit once the others are left out.
+
+    A sheet runs from its first page to the page before the next sheet (the last
+    to the end); the cover is what comes before the first. A few pages are kept
+    spare for the cover's longer list of what was left out.
+    """
+    starts = [too_long.first_pages.get(sheet.anchor, too_long.pages) for sheet in sheets]
+    ends = [*(start - 1 for start in starts[1:]), too_long.pages]
+    room = too_long.limit - COVER_SPARE_PAGES - ((starts[0] - 1) if starts else 0)
+    kept = []
+    for sheet, start, end in zip(sheets, starts, ends):
+        if end - start + 1 <= room:
+            kept.append(sheet)
+            room -= end - start + 1
+    return tuple(kept)
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
@@ -383,13 +433,83 @@ def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> t
     return "Everything so far (this is the first packet for this client)", None
 
 
+def default_session_date() -> dt.date:
+    """The session a packet is for unless the clinician says otherwise: today (the practice's)."""
+    return words.today()
+
+
+def default_packet_options(client: Client, candidates: list[Assignment] | None = None) -> PacketOptions:
+    """What the packet form offers to start with (and the background renders): today's session, since
+    the last packet, the sent worksheets among those the form lists."""
+    chosen = [a.id for a in (packet_candidates(client) if candidates is None else candidates)
+              if a.status in PACKET_DEFAULT_STATUSES]
+    return PacketOptions(session_date=default_session_date(), since_date=None, assignment_ids=tuple(chosen),
+                         paper=default_paper())
+
+
+def packet_inputs(client: Client, clinician: Clinician, options: PacketOptions) -> dict[str, Any]:
+    """Everything a packet depends on, in a few aggregate queries and without building it.
+
+    Any save, submission, status change, comment or agenda edit of the client's
+    changes one of these figures, so a cached packet is never stale. Read them
+    before the packet's contents: a change made in between then gives a newer
+    packet under the older key, never an older packet under the newer key.
+    """
+    previous = None if options.since_date is not None else last_packet(client, before=options.session_date)
+    of_client = Assignment.client_id == client.id
+    comments = select(Comment).join(Comment.response).join(Response.assignment).where(of_client).subquery()
+    activity = db.session.execute(
+        select(func.count(Assignment.id), func.max(Assignment.id), func.max(Assignment.status_changed_at),
+               func.coalesce(func.sum(Response.version), 0), func.max(Response.saved_at),
+               select(func.count()).select_from(comments).correlate(None).scalar_subquery(),
+               select(func.max(comments.c.updated_at)).correlate(None).scalar_subquery(),
+               select(func.max(AssignmentEvent.id)).join(AssignmentEvent.assignment).where(of_client)
+               .correlate(None).scalar_subquery())
+        .join(Response, Response.assignment_id == Assignment.id).where(of_client)
+    ).one()
+    return {
+        "client": [client.id, client.display_name], "author": author_of(clinician),
+        "session": options.session_date, "since": options.since_date,
+        "previous": [previous.id, previous.created_at, previous.session_date] if previous else None,
+        "chosen": sorted(options.assignment_ids), "agenda": [_digest(client.agenda or ""), client.agenda_updated_at],
+        "activity": list(activity),
+    }
+
+
 def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> tuple[bytes, bool]:
-    """The session-prep packet, and a PacketExport so the next packet can say what changed since."""
+    """The session-prep packet: from the cache when nothing it shows has changed, else rendered now."""
+    inputs = {**packet_inputs(client, clinician, options), "most": current_app.config["PACKET_MAX_WORKSHEETS"]}
+    built: list[Packet] = []
+
+    def html() -> str:
+        built.append(_build_packet(client, clinician, options))
+        return _packet_document(built[0])
+
+    def shorten(too_long: TooManyPages) -> str:
+        """The packet without the worksheets past the page limit, named on its cover instead."""
+        packet = built[0]
+        kept = within_page_limit(packet.sheets, too_long)
+        reason = f"it would have made the packet longer than {too_long.limit} pages"
+        return _packet_document(replace(packet, sheets=kept, left_out=(*packet.left_out, *(
+            LeftOut(sheet.definition.title, reason) for sheet in packet.sheets if sheet not in kept))))
+
+    return cached_pdf(clinician, f"packet:{client.id}", inputs, options.paper, html, shorten)
+
+
+def record_packet(client: Client, options: PacketOptions) -> None:
+    """That a packet was given to the clinician, so the next one can say what changed since."""
+    db.session.add(PacketExport(client_id=client.id, session_date=options.session_date))
+
+
+def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) -> Packet:
     chosen = set(options.assignment_ids)
     included = list(db.session.scalars(
         _printable(client).where(Assignment.id.in_(chosen))
         .options(joinedload(Assignment.snapshot), selectinload(Assignment.response).selectinload(Response.comments))
     ))
+    most = current_app.config["PACKET_MAX_WORKSHEETS"]
+    left_out = tuple(LeftOut(a.title, f"a packet holds at most {most} worksheets") for a in included[most:])
+    included = included[:most]
     sheets = tuple(filled_sheet(a) for a in included)
     heading, since = _changes_heading(options, last_packet(client, before=options.session_date))
     changes = tuple(changes_since(client, since, {a.id: s.anchor for a, s in zip(included, sheets)}))
@@ -403,21 +523,13 @@ def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> 
         session_date=options.session_date, changes_heading=heading, changes=changes, sheets=sheets,
         outstanding=outstanding, agenda=client.agenda or "", agenda_updated_at=client.agenda_updated_at,
         trends=tuple(t for t in client_trends(client) if t.worksheet_id in included_worksheets), since=since,
+        left_out=left_out,
     )
-    inputs = {
-        "client": [client.id, client.display_name], "author": packet.author, "today": packet.created.date(),
-        "session": options.session_date, "heading": heading, "changes": [asdict(c) for c in changes],
-        "outstanding": [asdict(o) for o in outstanding], "agenda": [_digest(packet.agenda), client.agenda_updated_at],
-        "sheets": [sheet_inputs(a) for a in included],
-        "trends": [[asdict(t), t.last_seen(since)] for t in packet.trends],
-    }
+    return packet
 
-    def html() -> str:
-        return render_template("pdf/packet.html", packet=packet, author=packet.author, created=packet.created)
 
-    result = cached_pdf(clinician, f"packet:{client.id}", inputs, options.paper, html)
-    db.session.add(PacketExport(client_id=client.id, session_date=options.session_date))
-    return result
+def _packet_document(packet: Packet) -> str:
+    return render_template("pdf/packet.html", packet=packet, author=packet.author, created=packet.created)
 
 
 def _not_yet_in(client: Client) -> Iterable[Assignment]:

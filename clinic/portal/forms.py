@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, IntegerField
+from wtforms import BooleanField, HiddenField, IntegerField
 from wtforms.validators import NumberRange
 
 from clinic.forms import BaseForm
@@ -19,3 +19,4 @@ class LinkForm(BackForm):
     """Create or replace a link: how many days it works."""
 
     days = IntegerField("Link works for (days)", validators=[NumberRange(min=1, max=LINK_DAYS_MAX)])
+    send_email = BooleanField("Send it by email too")

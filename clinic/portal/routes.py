@@ -29,7 +29,6 @@ from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from clinic import audit, throttle
@@ -40,6 +39,8 @@ from clinic.clients.services import get_own_client
 from clinic.errors import render_error
 from clinic.extensions import db
 from clinic.forms import error_list
+from clinic.mail.services import send_invitation
+from clinic.pdf.background import prerender_later
 from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, Client, PortalLink, utcnow
 from clinic.portal.forms import BackForm, LinkForm
 from clinic.portal.logs import redact_request_logs
@@ -56,8 +57,16 @@ from clinic.portal.services import (
     revoke_links_of,
     save_answers,
 )
-from clinic.worksheets import Definition, Group, answers_from_form, build_form, evaluate, hidden_items, validate
-from clinic.worksheets.fields import REQUIRED_MESSAGE
+from clinic.worksheets import (
+    CONTROL_KEYS,
+    REQUIRED_MESSAGE,
+    Definition,
+    Group,
+    build_form,
+    evaluate,
+    hidden_items,
+    read_posted,
+)
 from clinic.worksheets.schema import OPTION_VALUE_PATTERN
 
 bp = Blueprint("portal", __name__)
@@ -67,8 +76,6 @@ SESSION_CLIENT = "portal_client_id"
 SESSION_LINK = "portal_link_id"
 SESSION_VERSION = "portal_session_version"
 SESSION_SEEN = "portal_seen_at"
-# Form keys that are not answers: anything else must name an item of the worksheet.
-CONTROL_KEYS = {"csrf_token", "version", "action"}
 OPTION_VALUE = re.compile(OPTION_VALUE_PATTERN)
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts '¹', which int() refuses
 LINKS_SHOWN = 10
@@ -260,6 +267,7 @@ def worksheet(assignment_id: int):
     outcome = _save_from_request(assignment, definition, submit=action == "submit")
     if outcome.status == "saved" and not outcome.incomplete:
         if action == "submit":
+            prerender_later(assignment.client, [assignment])
             flash("Thank you. Your answers have been sent to your therapist.", "success")
             return redirect(url_for("portal.worksheet", assignment_id=assignment.id))
         if action.startswith("add-row:"):
@@ -314,61 +322,22 @@ def _save_from_request(assignment: Assignment, definition: Definition, *, submit
     response = assignment.response
     if assignment.status not in OPEN_STATUSES:
         return SaveOutcome("closed", code=409, message=CLOSED_MESSAGE, version=response.version)
-    if _unknown_keys(definition, request.form):
-        return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
     expected = request.form.get("version", "")
-    if not WHOLE_NUMBER.fullmatch(expected):
+    posted = read_posted(definition, request.form, submit=submit)
+    if posted.status == "forged" or not WHOLE_NUMBER.fullmatch(expected):
         return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
-    formdata = _normalised(request.form)
-    draft = build_form(definition, formdata=formdata)
-    if not validate(definition, draft, final=False):
-        return SaveOutcome("invalid", code=400, form=draft, version=int(expected), message=(
+    if posted.status == "invalid":
+        return SaveOutcome("invalid", code=400, form=posted.form, version=int(expected), message=(
             "Not saved yet: please check the answers marked below. Everything you typed is still here."))
-    answers = answers_from_form(definition, draft)
-    final = build_form(definition, final=True, formdata=formdata) if submit else None
-    complete = final is None or validate(definition, final, final=True)
+    complete = posted.status == "ok"
     try:
-        saved = save_answers(assignment, answers, expected_version=int(expected), submit=submit and complete)
+        saved = save_answers(assignment, posted.answers, expected_version=int(expected), submit=submit and complete)
     except SaveRefused as refused:
         message = CLOSED_MESSAGE if refused.reason == "closed" else STALE_MESSAGE
-        return SaveOutcome(refused.reason, code=409, message=message, form=final or draft,
+        return SaveOutcome(refused.reason, code=409, message=message, form=posted.form,
                            version=refused.current_version)
-    if not complete:
-        return SaveOutcome("saved", code=400, form=final, version=saved.version, answers=answers,
-                           saved_at=saved.saved_at, incomplete=True)
-    return SaveOutcome("saved", form=draft, version=saved.version, answers=answers, saved_at=saved.saved_at)
-
-
-def _answer_keys(definition: Definition) -> list[tuple[re.Pattern, int]]:
-    """The form keys a worksheet's items use, with how many rows each allows (1 for a leaf item).
-
-    Group rows are posted as `<group>-<row>-<item>`.
-    """
-    patterns = []
-    for item in definition.items:
-        if isinstance(item, Group):
-            subs = "|".join(re.escape(sub.id) for sub in item.items)
-            patterns.append((re.compile(rf"{re.escape(item.id)}-([0-9]{{1,2}})-(?:{subs})"), item.max_rows))
-        else:
-            patterns.append((re.compile(rf"{re.escape(item.id)}()"), 1))
-    return patterns
-
-
-def _unknown_keys(definition: Definition, form: MultiDict) -> list[str]:
-    """Posted keys that are neither controls nor items of this worksheet (nor rows beyond its limit)."""
-    patterns = _answer_keys(definition)
-    unknown = []
-    for key in form.keys():
-        if key in CONTROL_KEYS:
-            continue
-        if not any((m := pattern.fullmatch(key)) and int(m.group(1) or 0) < rows for pattern, rows in patterns):
-            unknown.append(key)
-    return unknown
-
-
-def _normalised(form: MultiDict) -> MultiDict:
-    """Line breaks as one character (browsers send CRLF), so limits count what the client sees."""
-    return MultiDict([(key, value.replace("\r\n", "\n")) for key, value in form.items(multi=True)])
+    return SaveOutcome("saved", code=200 if complete else 400, form=posted.form, version=saved.version,
+                       answers=posted.answers, saved_at=saved.saved_at, incomplete=not complete)
 
 
 def _show(assignment: Assignment, definition: Definition, *, form=None, problem: str = "",
@@ -513,5 +482,7 @@ def _new_link(client: Client):
     link, token = issue_link(client, days=form.days.data)
     audit.record("portal_link.created", link, days=form.days.data, replaces=[old.id for old in replaced])
     db.session.commit()
+    url = url_for("portal.landing", token=token, _external=True)
+    emailed = bool(form.send_email.data) and send_invitation(client, url, link.expires_at) is not None
     return render_template("portal/link_created.html", client=client, link=link, replaced=bool(replaced),
-                           url=url_for("portal.landing", token=token, _external=True), back=_back(form))
+                           url=url, back=_back(form), emailed=emailed)

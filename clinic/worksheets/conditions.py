@@ -48,7 +48,7 @@ def holds(definition: Definition, condition: Any, answers: Answers) -> bool:
         return False
     if condition.not_in is not None and matches(value, condition.not_in):
         return False
-    number = _as_number(value)
+    number = as_number(value)
     if condition.gte is not None and (number is None or number < condition.gte):
         return False
     if condition.lte is not None and (number is None or number > condition.lte):
@@ -56,7 +56,7 @@ def holds(definition: Definition, condition: Any, answers: Answers) -> bool:
     return True
 
 
-def _as_number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError):

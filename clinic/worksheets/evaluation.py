@@ -6,10 +6,11 @@ is read from the definition, never written per worksheet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from clinic.worksheets.conditions import Answers, hidden_items, holds, is_answered, matches, tagged
+from clinic.worksheets.conditions import Answers, as_number, hidden_items, holds, is_answered, matches, tagged
 from clinic.worksheets.schema import (
     AnswerSummary,
     CountSummary,
@@ -19,6 +20,16 @@ from clinic.worksheets.schema import (
     ProfileSummary,
     RowsSummary,
     Signal,
+)
+from clinic.worksheets.schema.rules import (
+    FLAG_LEVELS,
+    AverageSummary,
+    EntriesSummary,
+    ShareSummary,
+    TwoAxisSummary,
+    TypicalSummary,
+    axis_maximum,
+    signal_items,
 )
 
 
@@ -52,6 +63,10 @@ class SummaryResult:
     bars: tuple[Bar, ...] = ()
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
+    # The number behind `text`, where there is one (for trends over repeated assignments).
+    figure: float | None = None
+    # A reading replaced by a safety flag's words: never shown as a verdict then.
+    set_aside: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,11 @@ class Evaluation:
     hidden: frozenset[str] = frozenset()
 
     @property
+    def highest_level(self) -> str | None:
+        """The most urgent flag level raised ('safety' outranks everything), or None."""
+        return self.flags[0].severity if self.flags else None
+
+    @property
     def answered(self) -> int:
         return sum(s.answered for s in self.sections)
 
@@ -86,16 +106,24 @@ class Evaluation:
 
 
 def evaluate(definition: Definition, answers: Answers) -> Evaluation:
-    """Summaries, flags and progress from the answers to the items shown (see `conditions`)."""
+    """Summaries, flags and progress from the answers to the items shown (see `conditions`).
+
+    Flags come most urgent first; a safety flag sets a two-axis reading aside (its words take the place).
+    """
     hidden = hidden_items(definition, answers)
     answers = {key: value for key, value in answers.items() if key not in hidden}
+    raised = sorted(
+        (FlagResult(flag.id, flag.say, flag.severity)
+         for flag in definition.flags if holds(definition, flag.when, answers)),
+        key=lambda flag: FLAG_LEVELS.index(flag.severity),
+    )
+    summaries = [_summarise(definition, s, answers) for s in definition.summary]
+    safety = next((flag for flag in raised if flag.severity == "safety"), None)
+    if safety is not None:
+        summaries = [replace(s, text=safety.say, set_aside=True) if s.kind == "two_axis" else s for s in summaries]
     return Evaluation(
-        summaries=tuple(_summarise(definition, s, answers) for s in definition.summary),
-        flags=tuple(
-            FlagResult(flag.id, flag.say, flag.severity)
-            for flag in definition.flags
-            if holds(definition, flag.when, answers)
-        ),
+        summaries=tuple(summaries),
+        flags=tuple(raised),
         sections=tuple(
             SectionProgress(
                 section.id,
@@ -114,6 +142,63 @@ def _signal_score(definition: Definition, signal: Signal, answers: Answers) -> i
     return signal.weight * sum(matches(answers.get(i.id), signal.in_) for i in items)
 
 
+def _two_axis(definition: Definition, summary: TwoAxisSummary, answers: Answers, base: dict) -> SummaryResult:
+    bars = tuple(
+        Bar(axis.label, sum(_signal_score(definition, s, answers) for s in axis.signals),
+            0, axis_maximum(axis, definition.items))
+        for axis in summary.axes
+    )
+    read = {item.id for axis in summary.axes for s in axis.signals for item in signal_items(s, definition.items)}
+    readings = summary.readings
+    first_high, second_high = (bar.value >= summary.high_from for bar in bars)
+    if sum(is_answered(answers.get(item_id)) for item_id in read) < summary.min_answered:
+        text = readings.too_few
+    elif first_high and second_high:
+        text = readings.both
+    elif first_high or second_high:
+        text = readings.first if first_high else readings.second
+    else:
+        text = readings.neither
+    return SummaryResult(**base, text=text, bars=bars)
+
+
+def _column_values(definition: Definition, summary: Any, answers: Answers) -> tuple[Any, list[Any]]:
+    """The item a summary reads and its answered values: one, or one per group row."""
+    item = definition.items_by_id[summary.item]
+    if summary.column is None:
+        value = answers.get(summary.item)
+        return item, [value] if is_answered(value) else []
+    sub = next(s for s in item.items if s.id == summary.column)
+    rows = [row for row in answers.get(summary.item) or [] if isinstance(row, dict)]
+    return sub, [row[sub.id] for row in rows if is_answered(row.get(sub.id))]
+
+
+def _column_summary(definition: Definition, summary: Any, answers: Answers, base: dict) -> SummaryResult:
+    item, values = _column_values(definition, summary, answers)
+    if isinstance(summary, AverageSummary):
+        numbers = [n for n in map(as_number, values) if n is not None]
+        if not numbers:
+            return SummaryResult(**base)
+        average = round(sum(numbers) / len(numbers), 1)
+        shown = f"{average:g}"
+        text = f"{shown} of {item.max}" if item.type == "scale" else item.display(shown)
+        return SummaryResult(**base, text=f"{text} (from {len(numbers)})", figure=average, total=len(numbers))
+    if isinstance(summary, ShareSummary):
+        hits = sum(matches(v, summary.values) for v in values)
+        if not values:
+            return SummaryResult(**base)
+        return SummaryResult(**base, count=hits, total=len(values), figure=hits / len(values),
+                             text=f"{hits} of {len(values)} ({round(100 * hits / len(values))}%)")
+    assert isinstance(summary, TypicalSummary)
+    counts = Counter(str(v) for v in values)
+    if not counts:
+        return SummaryResult(**base)
+    order = [str(value) for value, _ in item.choices]
+    value, times = max(counts.items(), key=lambda pair: (pair[1], -order.index(pair[0]) if pair[0] in order else 0))
+    return SummaryResult(**base, count=times, total=len(values),
+                         text=f"{item.display(value)} ({times} of {len(values)})")
+
+
 def _summarise(definition: Definition, summary: Any, answers: Answers) -> SummaryResult:
     base = {"id": summary.id, "kind": summary.kind, "label": summary.label, "note": summary.note}
     if isinstance(summary, CountSummary):
@@ -123,7 +208,14 @@ def _summarise(definition: Definition, summary: Any, answers: Answers) -> Summar
             else tagged(definition, summary.tags or ())
         )
         count = sum(matches(answers.get(i.id), summary.values) for i in items)
-        return SummaryResult(**base, count=count, total=len(items), text=f"{count} of {len(items)}")
+        return SummaryResult(**base, count=count, total=len(items), figure=count, text=f"{count} of {len(items)}")
+    if isinstance(summary, TwoAxisSummary):
+        return _two_axis(definition, summary, answers, base)
+    if isinstance(summary, (AverageSummary, ShareSummary, TypicalSummary)):
+        return _column_summary(definition, summary, answers, base)
+    if isinstance(summary, EntriesSummary):
+        rows = [row for row in answers.get(summary.item) or [] if isinstance(row, dict)]
+        return SummaryResult(**base, count=len(rows), figure=len(rows), text=str(len(rows)))
     if isinstance(summary, LeanSummary):
         scores = tuple(
             (side.label, sum(_signal_score(definition, s, answers) for s in side.signals))

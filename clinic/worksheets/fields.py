@@ -11,7 +11,7 @@ from typing import Any
 
 from wtforms import Field, Form, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
+from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 REQUIRED_MESSAGE = "Please answer this question before you submit."
@@ -145,10 +145,8 @@ class NothingChosen:
             raise StopValidation()
 
 
-def presence(required: bool, final: bool, *, several: bool = False) -> list[Any]:
-    """Required only on the final submission; otherwise empty is fine (checkboxes: see NothingChosen)."""
-    if final and required:
-        return [InputRequired(message=REQUIRED_MESSAGE)]
+def optional(*, several: bool = False) -> list[Any]:
+    """Empty is fine while drafting (checkboxes: see NothingChosen); submitting checks what is required."""
     return [NothingChosen() if several else Optional()]
 
 

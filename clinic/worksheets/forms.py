@@ -1,12 +1,13 @@
-"""Build a WTForms form from a worksheet definition, and map answers in and out.
+"""The WTForms form of a worksheet: built once per definition, filled with saved answers or posted data.
 
 Each item type builds its own field and reads its own data (`clinic.worksheets.items`).
-Drafts accept anything well-formed; "required" is enforced only on the final
-submission (`final=True`), so a client can always save what they have.
+Fields take what a draft may hold (empty is fine; anything given must be
+well-formed); `require_answers` adds what a submission must have.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -15,14 +16,24 @@ from clinic.forms import BaseForm
 from clinic.worksheets.conditions import Answers, hidden_items, is_answered
 from clinic.worksheets.schema import Definition, Group
 
+_form_classes: dict[int, type[FlaskForm]] = {}
 
-def build_form(definition: Definition, *, final: bool = False, answers: Answers | None = None,
-               base: type[FlaskForm] = BaseForm, **form_kwargs: Any) -> FlaskForm:
-    """A form for the definition; on GET it is filled with `answers`, on POST with the request."""
+
+def form_class(definition: Definition) -> type[FlaskForm]:
+    """The form class of a definition, made once per definition object (they are immutable and cached)."""
+    key = id(definition)
+    cls = _form_classes.get(key)
+    if cls is None:
+        fields = {item.id: item.form_field() for item in definition.items}
+        cls = _form_classes[key] = type(f"{definition.id}-v{definition.version}-form", (BaseForm,), fields)
+        weakref.finalize(definition, _form_classes.pop, key, None)
+    return cls
+
+
+def build_form(definition: Definition, *, answers: Answers | None = None, **form_kwargs: Any) -> FlaskForm:
+    """The form filled with saved `answers` (pass `formdata=None` to ignore the request)."""
     answers = answers or {}
-    fields = {item.id: item.form_field(final) for item in definition.items}
-    form_class = type(f"{definition.id}-form", (base,), fields)
-    form = form_class(data=_form_data(definition, answers), **form_kwargs)
+    form = form_class(definition)(data=_form_data(definition, answers), meta={"csrf": False}, **form_kwargs)
     for group in (item for item in definition.items if isinstance(item, Group)):
         rows = form[group.id]
         while len(rows.entries) < group.rows_to_show(len(answers.get(group.id) or [])):
@@ -34,24 +45,6 @@ def _form_data(definition: Definition, answers: Answers) -> dict[str, Any]:
     return {item.id: answers[item.id] for item in definition.items if item.id in answers}
 
 
-def validate(definition: Definition, form: FlaskForm, *, final: bool) -> bool:
-    """Validate a worksheet form; on final submission also the required cells of rows.
-
-    A final submission asks nothing of items hidden by their `show_if`; what a
-    draft must be (well-formed, within limits) holds for hidden items too.
-    """
-    valid = form.validate()
-    if not final:
-        return valid
-    hidden = hidden_items(definition, answers_from_form(definition, form))
-    for item_id in hidden:
-        form[item_id].errors = []
-    valid = not form.errors
-    for group in (i for i in definition.items if isinstance(i, Group) and i.id not in hidden):
-        valid = group.check_rows(form[group.id]) and valid
-    return valid
-
-
 def answers_from_form(definition: Definition, form: FlaskForm) -> Answers:
     """The answers in a validated form, as stored: unanswered items left out."""
     answers: Answers = {}
@@ -60,3 +53,22 @@ def answers_from_form(definition: Definition, form: FlaskForm) -> Answers:
         if is_answered(value):
             answers[item.id] = value
     return answers
+
+
+def require_answers(definition: Definition, form: FlaskForm, answers: Answers) -> bool:
+    """On submitting: every required item shown must be answered, and every started row complete.
+
+    Items hidden by their `show_if` are asked nothing.
+    """
+    hidden = hidden_items(definition, answers)
+    complete = True
+    for item in definition.items:
+        if item.id in hidden:
+            continue
+        field = form[item.id]
+        if item.required and not is_answered(answers.get(item.id)):
+            field.errors = [*field.errors, item.missing_message]
+            complete = False
+        if isinstance(item, Group):
+            complete = item.check_rows(field) and complete
+    return complete

@@ -1,4 +1,4 @@
-"""Helpers for the browser tests: the live server, axe-core, and signing in.
+"""Helpers for the browser tests: the live server, axe-core and html-validate, and signing in.
 
 A plain module (not conftest) so that test files can import it by a name no
 other conftest.py shadows.
@@ -7,6 +7,7 @@ other conftest.py shadows.
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+HTML_VALIDATE = Path(__file__).parent / "node_modules" / ".bin" / "html-validate"
+HTML_VALIDATE_CONFIG = Path(__file__).parent / "htmlvalidate.json"
 PORTS = range(5900, 6000)
 PASSWORD = "typed by chromium at night"
 
@@ -87,9 +90,20 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     )
 
 
+def html_problems(page: Page) -> str:
+    """What html-validate (the HTML standard and its accessibility rules) finds in the page as shown."""
+    checked = subprocess.run([str(HTML_VALIDATE), "--config", str(HTML_VALIDATE_CONFIG), "--stdin",
+                              "--stdin-filename", "page.html", "--formatter", "codeframe"],
+                             input=page.content(), capture_output=True, text=True, timeout=60, check=False)
+    return "" if checked.returncode == 0 else checked.stdout + checked.stderr
+
+
 def assert_accessible(page: Page) -> None:
+    """Neither axe-core nor html-validate finds a problem on the page."""
     violations = axe_violations(page)
     assert violations == [], f"axe found WCAG problems on {page.url}:\n{json.dumps(violations, indent=2)}"
+    problems = html_problems(page)
+    assert problems == "", f"html-validate found problems on {page.url}:\n{problems}"
 
 
 def assert_fits_the_width(page: Page) -> None:

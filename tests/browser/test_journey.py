@@ -227,3 +227,70 @@ def test_the_whole_journey(app: Flask, live_server: LiveServer, new_context, the
             opening = " ".join(str(answers[item.id]).split()[:6])
             assert plain(opening) in text, f"the packet lacks {opening!r}"
     assert problems == []
+
+
+# --- the five worksheets added from the article --------------------------------------------
+
+NEW_WORKSHEETS = ("behaviour-log", "jealousy", "comparison-and-cycle", "talking-to-my-partner", "weekly-check-in")
+
+
+def fill_worksheet(page: Page, definition: Definition, answers: dict[str, Any]) -> None:
+    """Every answer, section by section, rows of a group in their own fieldsets."""
+    for section in definition.sections:
+        region = section_of(page, section.title)
+        for item in section.items:
+            if item.id not in answers:
+                continue
+            if item.type != "group":
+                answer(region, item, answers[item.id])
+                continue
+            for number, row in enumerate(answers[item.id], start=1):
+                row_region = region.get_by_role("group", name=f"{item.row_label} {number}", exact=True)
+                for sub in item.items:
+                    answer(row_region, sub, row[sub.id])
+
+
+def test_the_new_worksheets_go_from_assigning_to_the_packet(app: Flask, live_server: LiveServer, new_context,
+                                                            therapist: Clinician):
+    library = app.extensions["worksheets"]
+    answers = {worksheet_id: sample_answers(worksheet_id) for worksheet_id in NEW_WORKSHEETS}
+    answers["behaviour-log"]["episodes"] = answers["behaviour-log"]["episodes"][:1]
+    answers["talking-to-my-partner"]["how-received"] = "used-against"  # raises the safety flag
+    problems: list[str] = []
+
+    clinician_context = new_context(viewport=WIDTHS["desktop"])
+    clinician_context.on("page", lambda new_page: watch_for_problems(new_page, problems))
+    clinician = clinician_context.new_page()
+    link = clinician_sets_up(clinician, live_server, therapist, [library[w].title for w in NEW_WORKSHEETS])
+
+    client_context = new_context(viewport=WIDTHS["phone"])
+    client_context.on("page", lambda new_page: watch_for_problems(new_page, problems))
+    client = client_opens(client_context, link, library[NEW_WORKSHEETS[0]].title)
+    for worksheet_id in NEW_WORKSHEETS:
+        definition = library[worksheet_id]
+        if worksheet_id != NEW_WORKSHEETS[0]:
+            client.get_by_role("link", name="Your worksheets").first.click()
+            client.get_by_role("link", name=f"Start {definition.title}").click()
+        fill_worksheet(client, definition, answers[worksheet_id])
+        client.get_by_role("button", name="Submit to your therapist").click()
+        expect(client.get_by_text("Your answers have been sent to your therapist")).to_be_visible()
+        if worksheet_id == "talking-to-my-partner":
+            expect(client.get_by_text("you may not always feel safe with your partner")).to_be_visible()
+        assert_fits_the_width(client)
+
+    clinician.goto(live_server("/"))
+    expect(clinician.get_by_role("row", name=re.compile("^J. K.")).get_by_text("Safety flag")).to_be_visible()
+    clinician.get_by_role("link", name="J. K.", exact=True).first.click()
+    with clinician.expect_download() as download:
+        clinician.get_by_role("button", name="Make packet").click()
+    reader = PdfReader(BytesIO(download.value.path().read_bytes()))
+    text = plain("\n".join(page.extract_text() for page in reader.pages))
+    cover = text[: text.index("WORKSHEET ANSWERS")]
+    assert cover.index("used what they shared against them") < cover.index("Everything so far")
+    for worksheet_id in NEW_WORKSHEETS:
+        assert plain(library[worksheet_id].title) in text
+    for typed in ("No reply to my text for three hours.", "My ex left me for someone from work.",
+                  "After the first ask, write the worry down", "I have been feeling on edge lately",
+                  "I worry most on Sunday evenings."):
+        assert plain(typed) in text, f"the packet lacks {typed!r}"
+    assert problems == []

@@ -18,7 +18,29 @@ branch_labels = None
 depends_on = None
 
 
+def _cancel_duplicate_open_copies() -> None:
+    """Before the index: where races left two open copies, keep the one touched last open.
+
+    The others are cancelled, not deleted: their answers stay, and their history says why.
+    """
+    connection = op.get_bind()
+    rows = connection.execute(sa.text(
+        f"SELECT id, client_id, worksheet_id, status FROM assignment WHERE {IS_OPEN_SQL} "
+        "ORDER BY client_id, worksheet_id, status_changed_at DESC, id DESC")).all()
+    kept = set()
+    for row in rows:
+        if (row.client_id, row.worksheet_id) not in kept:
+            kept.add((row.client_id, row.worksheet_id))
+            continue
+        connection.execute(sa.text("UPDATE assignment SET status = 'cancelled', status_changed_at = CURRENT_TIMESTAMP "
+                                   "WHERE id = :id"), {"id": row.id})
+        connection.execute(sa.text("INSERT INTO assignment_event (assignment_id, from_status, to_status, actor, at) "
+                                   "VALUES (:id, :status, 'cancelled', 'system: duplicate open copy', "
+                                   "CURRENT_TIMESTAMP)"), {"id": row.id, "status": row.status})
+
+
 def upgrade():
+    _cancel_duplicate_open_copies()
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.create_index('uq_assignment_open_worksheet', ['client_id', 'worksheet_id'], unique=True,
                               sqlite_where=sa.text(IS_OPEN_SQL), postgresql_where=sa.text(IS_OPEN_SQL))

@@ -11,12 +11,13 @@ the blank printable.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar, get_args
 
 from pydantic import Field, field_validator
 from wtforms import Field as FormField
 
-from clinic.worksheets.fields import OptionsField, choices_of, presence
+from clinic.worksheets.fields import REQUIRED_MESSAGE, OptionsField, choices_of, optional
 from clinic.worksheets.schema.base import OptionValue, ShortLabel, Slug, Strict, Text
 from clinic.worksheets.schema.rules import Condition
 
@@ -90,13 +91,22 @@ class ItemBase(Strict):
         """An answer as plain data, for summaries and export: option values, numbers, ISO dates, text."""
         return value
 
-    def form_field(self, final: bool) -> FormField:
-        """The WTForms field; `final` (submitting) makes a required item required."""
-        return OptionsField(choices=choices_of(self), validators=presence(self.required, final),
+    @property
+    def missing_message(self) -> str:
+        """What a required item without an answer says when the client submits."""
+        return REQUIRED_MESSAGE
+
+    def form_field(self) -> FormField:
+        """The WTForms field, as a draft takes it: empty is fine, anything given must be well-formed."""
+        return OptionsField(choices=choices_of(self), validators=optional(),
                             **self.field_text())
 
     def field_text(self) -> dict[str, str]:
         return {"label": self.label, "description": self.help or ""}
+
+    def posted_key(self) -> tuple[re.Pattern[str], int]:
+        """The form key this item is posted under, and how many rows it may have (group 1 is the row)."""
+        return re.compile(rf"{re.escape(self.id)}()"), 1
 
     def read(self, field: FormField) -> Any:
         """The answer in a validated field, as stored: text trimmed, nothing given as None."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, Literal
 
-from clinic.worksheets.fields import DateInputField, presence
+from clinic.worksheets.fields import DateInputField, optional
 from clinic.worksheets.items.base import ItemBase, register
 
 
@@ -22,5 +22,5 @@ class DateItem(ItemBase):
             return str(value)
         return f"{day.day} {day:%B %Y}"
 
-    def form_field(self, final: bool):
-        return DateInputField(validators=presence(self.required, final), **self.field_text())
+    def form_field(self):
+        return DateInputField(validators=optional(), **self.field_text())

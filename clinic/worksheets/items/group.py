@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 from wtforms import FieldList, Form, FormField
-from wtforms.validators import StopValidation
 
 from clinic.forms import BaseForm
 from clinic.worksheets.fields import REQUIRED_MESSAGE
@@ -15,29 +15,6 @@ from clinic.worksheets.schema.base import ShortLabel
 
 if TYPE_CHECKING:  # built from the registry once every type is loaded; see the package
     from clinic.worksheets.items import LeafItem
-
-
-class MaxRows:
-    """More rows than the group allows are refused, never silently cut off."""
-
-    def __init__(self, group: Group):
-        self.group = group
-
-    def __call__(self, form: Form, field: Any) -> None:
-        if len(field.entries) > self.group.max_rows:
-            raise StopValidation(f"Please keep to at most {self.group.max_rows} "
-                                 f"{self.group.row_label.lower()}s.")
-
-
-class RequiredRows:
-    """A required group needs one row with something in it."""
-
-    def __init__(self, group: Group):
-        self.group = group
-
-    def __call__(self, form: Form, field: Any) -> None:
-        if not any(self.group.read_row(entry) for entry in field.entries):
-            raise StopValidation(f"Please add at least one {self.group.row_label.lower()} before you submit.")
 
 
 @register
@@ -77,12 +54,20 @@ class Group(ItemBase):
         """The saved rows plus one empty row to write in, within the group's limits."""
         return min(self.max_rows, max(self.min_rows, saved + 1, 1))
 
-    def form_field(self, final: bool):
-        fields = {sub.id: sub.form_field(final=False) for sub in self.items}
+    @property
+    def missing_message(self) -> str:
+        return f"Please add at least one {self.row_label.lower()} before you submit."
+
+    def form_field(self):
+        fields = {sub.id: sub.form_field() for sub in self.items}
         row_form = type(f"{self.id}-row", (Form,), {"Meta": BaseForm.Meta, **fields})
-        validators = [MaxRows(self), *([RequiredRows(self)] if final and self.required else [])]
         return FieldList(FormField(row_form), label=self.label, description=self.help or "",
-                         min_entries=self.rows_to_show(0), validators=validators)
+                         min_entries=self.rows_to_show(0))
+
+    def posted_key(self) -> tuple[re.Pattern[str], int]:
+        """Rows are posted as `<group>-<row>-<item>`."""
+        subs = "|".join(re.escape(sub.id) for sub in self.items)
+        return re.compile(rf"{re.escape(self.id)}-([0-9]{{1,2}})-(?:{subs})"), self.max_rows
 
     def read_row(self, entry: Any) -> dict[str, Any]:
         row = {sub.id: sub.read(entry[sub.id]) for sub in self.items}

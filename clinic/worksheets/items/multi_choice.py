@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from clinic.worksheets.fields import CheckboxesField, MaxSelected, choices_of, presence
+from clinic.worksheets.fields import CheckboxesField, MaxSelected, choices_of, optional
 from clinic.worksheets.items.base import Option, OptionsItem, register
 
 
@@ -22,7 +22,7 @@ class MultiChoice(OptionsItem):
     def tick_hint(self) -> str:
         return "(tick any that fit)"
 
-    def form_field(self, final: bool):
+    def form_field(self):
         extra = [MaxSelected(self.max_selected)] if self.max_selected else []
-        return CheckboxesField(choices=choices_of(self), validators=[*presence(self.required, final, several=True),
+        return CheckboxesField(choices=choices_of(self), validators=[*optional(several=True),
                                                                      *extra], **self.field_text())

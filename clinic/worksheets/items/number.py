@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import model_validator
 
-from clinic.worksheets.fields import NumberInputField, presence
+from clinic.worksheets.fields import NumberInputField, optional
 from clinic.worksheets.items.base import ItemBase, register
 from clinic.worksheets.schema.base import ShortLabel
 
@@ -30,7 +30,7 @@ class NumberItem(ItemBase):
     def display(self, value: Any) -> str:
         return f"{value} {self.unit}" if self.unit else str(value)
 
-    def form_field(self, final: bool):
-        return NumberInputField(validators=presence(self.required, final), integer=self.integer, minimum=self.min,
+    def form_field(self):
+        return NumberInputField(validators=optional(), integer=self.integer, minimum=self.min,
                                 maximum=self.max, render_kw={"inputmode": "numeric" if self.integer else "decimal"},
                                 **self.field_text())

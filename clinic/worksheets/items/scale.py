@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from clinic.worksheets.fields import OptionsField, choices_of, presence
+from clinic.worksheets.fields import OptionsField, choices_of, optional
 from clinic.worksheets.items.base import ItemBase, register
 from clinic.worksheets.schema.base import ShortLabel
 
@@ -42,6 +42,6 @@ class Scale(ItemBase):
             for n in range(self.min, self.max + 1)
         )
 
-    def form_field(self, final: bool):
-        return OptionsField(choices=choices_of(self), coerce=int, validators=presence(self.required, final),
+    def form_field(self):
+        return OptionsField(choices=choices_of(self), coerce=int, validators=optional(),
                             **self.field_text())

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 from wtforms import StringField, TextAreaField
 
-from clinic.worksheets.fields import TextLimit, presence
+from clinic.worksheets.fields import TextLimit, optional
 from clinic.worksheets.items.base import ItemBase, register
 
 
@@ -20,8 +20,8 @@ class ShortText(ItemBase):
     field_class: ClassVar[type[StringField]] = StringField
     input_rows: ClassVar[int | None] = None  # lines of the box on the page (None: one line)
 
-    def form_field(self, final: bool):
-        return self.field_class(validators=[*presence(self.required, final), TextLimit(self.max_length)],
+    def form_field(self):
+        return self.field_class(validators=[*optional(), TextLimit(self.max_length)],
                                 render_kw={"data-max-length": self.max_length}, **self.field_text())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from pydantic import Field, model_validator
@@ -10,7 +12,10 @@ from clinic.worksheets.schema.base import Slug, Strict, Text
 from clinic.worksheets.items import Group, Item, Scale
 from clinic.worksheets.schema.rules import (
     AnswerSummary,
+    AverageSummary,
+    ColumnSummary,
     CountSummary,
+    EntriesSummary,
     Flag,
     ItemCondition,
     LeanSummary,
@@ -18,6 +23,8 @@ from clinic.worksheets.schema.rules import (
     RowsSummary,
     Summary,
     TagCondition,
+    TwoAxisSummary,
+    axis_maximum,
 )
 
 
@@ -110,6 +117,40 @@ class Definition(Strict):
                     raise ValueError(f"{where}: {column!r} is not an item of group {group.id!r}")
         if isinstance(summary, AnswerSummary):
             self._need_item(summary.item, where)
+        if isinstance(summary, TwoAxisSummary):
+            self._check_axes(summary, where)
+        if isinstance(summary, ColumnSummary):
+            target = self._need_column(summary.item, summary.column, where)
+            if isinstance(summary, AverageSummary) and target.type not in ("scale", "number"):
+                raise ValueError(f"{where}: an average needs a scale or number item, not {target.type}")
+        if isinstance(summary, EntriesSummary) and not isinstance(self._need_item(summary.item, where), Group):
+            raise ValueError(f"{where}: item {summary.item!r} is not a group")
+
+    def _check_axes(self, summary: TwoAxisSummary, where: str) -> None:
+        for axis in summary.axes:
+            for signal in axis.signals:
+                if signal.item:
+                    self._need_item(signal.item, where)
+                else:
+                    self._need_tags(signal.tags or (), where)
+        maxima = [axis_maximum(axis, self.items) for axis in summary.axes]
+        if maxima[0] != maxima[1]:
+            raise ValueError(f"{where}: the axes must have equal maxima so neither outweighs the other; "
+                             f"{summary.axes[0].label!r} can reach {maxima[0]}, "
+                             f"{summary.axes[1].label!r} {maxima[1]}")
+        if summary.high_from > maxima[0]:
+            raise ValueError(f"{where}: high_from ({summary.high_from}) is above the axes' maximum ({maxima[0]})")
+
+    def _need_column(self, item_id: str, column: str | None, where: str):
+        item = self._need_item(item_id, where)
+        if column is None:
+            return item
+        if not isinstance(item, Group):
+            raise ValueError(f"{where}: item {item_id!r} has no columns (it is not a group)")
+        sub = next((s for s in item.items if s.id == column), None)
+        if sub is None:
+            raise ValueError(f"{where}: {column!r} is not an item of group {item_id!r}")
+        return sub
 
     def _check_condition(self, condition: Any, where: str) -> None:
         if isinstance(condition, ItemCondition):
@@ -147,9 +188,15 @@ class Definition(Strict):
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Definition:
-        return cls.model_validate(data)
+        """The definition stored with an assignment, parsed once per distinct snapshot (it never changes)."""
+        return _parse_snapshot(json.dumps(data, sort_keys=True))
 
 
 def _duplicates(values: list[str]) -> list[str]:
     seen: set[str] = set()
     return [v for v in values if v in seen or seen.add(v)]
+
+
+@lru_cache(maxsize=256)
+def _parse_snapshot(text: str) -> Definition:
+    return Definition.model_validate(json.loads(text))

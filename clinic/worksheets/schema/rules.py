@@ -132,10 +132,74 @@ class AnswerSummary(SummaryBase):
     item: Slug
 
 
+class Axis(Strict):
+    label: ShortLabel
+    signals: tuple[Signal, ...] = Field(min_length=1)
+
+
+class Readings(Strict):
+    """What a two-axis summary says for each of its four quadrants, and when too little was answered."""
+
+    first: Text
+    second: Text
+    both: Text
+    neither: Text
+    too_few: Text
+
+
+class TwoAxisSummary(SummaryBase):
+    """Two sides scored on equal maxima, each read as high or low (never one bare winner).
+
+    The definition refuses axes whose maxima differ, so that one side cannot
+    outweigh the other by having more questions.
+    """
+
+    kind: Literal["two_axis"]
+    axes: tuple[Axis, Axis]
+    high_from: int = Field(ge=1)
+    min_answered: int = Field(1, ge=1)
+    readings: Readings
+
+
+class ColumnSummary(SummaryBase):
+    """A figure over one item, or over one column of a group's rows (`column`)."""
+
+    item: Slug
+    column: Slug | None = None
+
+
+class AverageSummary(ColumnSummary):
+    kind: Literal["average"]
+
+
+class ShareSummary(ColumnSummary):
+    """How many of the answers (rows) are one of `values`, as 'x of n'."""
+
+    kind: Literal["share"]
+    values: tuple[MatchValue, ...] = Field(min_length=1)
+
+
+class TypicalSummary(ColumnSummary):
+    """The most common answer in a group's column."""
+
+    kind: Literal["typical"]
+
+
+class EntriesSummary(SummaryBase):
+    """How many rows a group holds (e.g. episodes logged)."""
+
+    kind: Literal["entries"]
+    item: Slug
+
+
 Summary = Annotated[
-    Union[CountSummary, LeanSummary, ProfileSummary, RowsSummary, AnswerSummary],
+    Union[CountSummary, LeanSummary, ProfileSummary, RowsSummary, AnswerSummary, TwoAxisSummary,
+          AverageSummary, ShareSummary, TypicalSummary, EntriesSummary],
     Field(discriminator="kind"),
 ]
+
+# Flag levels, the most urgent first: a safety flag outranks everything on every page.
+FLAG_LEVELS = ("safety", "attention")
 
 
 class Flag(Strict):
@@ -143,3 +207,33 @@ class Flag(Strict):
     when: Condition
     say: Text
     severity: Literal["attention", "safety"] = "attention"
+
+
+def signal_items(signal: Signal, items: list[Any]) -> list[Any]:
+    """The top-level items a lean signal reads: the one it names, or those with its tags."""
+    if signal.item:
+        return [item for item in items if item.id == signal.item]
+    return [item for item in items if set(signal.tags or ()) & set(item.tags)]
+
+
+def axis_maximum(axis: Axis, items: list[Any]) -> int:
+    """The most points any answers can give an axis.
+
+    A single answer matches one choice, so it scores its best choice; an item
+    with several answers (or free text) can match every signal that reads it.
+    """
+    weights: dict[str, list[Signal]] = {}
+    by_id = {}
+    for signal in axis.signals:
+        for item in signal_items(signal, items):
+            weights.setdefault(item.id, []).append(signal)
+            by_id[item.id] = item
+    total = 0
+    for item_id, signals in weights.items():
+        item = by_id[item_id]
+        if item.type == "multi_choice" or not item.choices:
+            total += sum(s.weight for s in signals)
+        else:
+            total += max(sum(s.weight for s in signals if str(value) in {str(v) for v in s.in_})
+                         for value, _ in item.choices)
+    return total

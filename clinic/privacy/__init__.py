@@ -1,0 +1,1 @@
+"""Data rights and the audit trail's integrity: export, erasure, retention, chain checks."""

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from clinic.trends.services import figures
 from clinic.worksheets import evaluate
 from sample_answers import sample_answers
 from test_pdf import all_text
@@ -128,3 +129,11 @@ def test_the_weekly_check_in_gives_four_figures_to_chart_and_notices_a_hard_week
     read = glance(signed_in, hard)
     assert "Felt secure 1 of 10" in read and "Worried 9 of 10" in read
     assert "felt very insecure and worried most of this week" in flags_panel(signed_in, hard)
+
+
+def test_the_behaviour_log_gives_figures_to_chart_week_by_week(app):
+    definition = app.extensions["worksheets"]["behaviour-log"]
+    charted = {figure.series: figure.value for figure in figures(definition, sample_answers("behaviour-log"))}
+    assert charted["Entries logged"] == 3
+    assert charted["Average strength of the worry"] == 6
+    assert charted["Urges acted on"] == 2

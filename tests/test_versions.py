@@ -26,6 +26,7 @@ import pytest
 
 from clinic.extensions import db
 from clinic import words
+from clinic.models import WorksheetSnapshot
 from clinic.worksheets import load_definition
 from test_pdf import all_text
 
@@ -40,7 +41,8 @@ def submitted_v1(make, clinician, worksheet_id: str):
     answers = json.loads((V1 / f"{worksheet_id}.answers.json").read_text(encoding="utf-8"))
     assignment = make.assignment(make.client(clinician, display_name="Robin A."), worksheet_id,
                                  status="submitted", answers=answers)
-    assignment.worksheet_version, assignment.definition_snapshot = 1, definition.snapshot()
+    # A snapshot row of its own: the rows are shared, so one is never rewritten in place.
+    assignment.worksheet_version, assignment.snapshot = 1, WorksheetSnapshot.of(definition.snapshot())
     db.session.commit()
     return assignment
 

@@ -1,8 +1,8 @@
 """A client's history of one worksheet as numbers over time, read from the definitions.
 
 Which figures are charted is declared by each definition, never written here:
-every count, profile and lean summary, and every scale item that no profile
-already shows (the 0-10 ratings of a weekly check-in, for example).
+every count, profile, lean, two-axis, average, share and entries summary, and
+every scale item that no profile already shows (the 0-10 ratings of a weekly check-in, for example).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from clinic.models import SENT_STATUSES, Assignment, Client, Response
 from clinic.words import local
 from clinic.worksheets import Definition, evaluate
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
+from clinic.worksheets.schema.rules import AverageSummary, EntriesSummary, ShareSummary, TwoAxisSummary
 
 # A trend needs at least two submissions to show movement, and shows the latest few:
 # a client's pages stay as quick after years of weekly check-ins as after a month.
@@ -110,6 +111,14 @@ def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:
         elif isinstance(summary, LeanSummary):
             for side, score in result.scores:
                 found.append(Figure(summary.id, summary.label, side, score, 0, 0))
+        elif isinstance(summary, TwoAxisSummary):
+            for bar in result.bars:
+                found.append(Figure(summary.id, summary.label, bar.label, bar.value, 0, bar.maximum))
+        elif isinstance(summary, ShareSummary):
+            found.append(Figure(summary.id, summary.label, summary.label,
+                                result.count if result.total else None, 0, result.total))
+        elif isinstance(summary, (AverageSummary, EntriesSummary)):
+            found.append(Figure(summary.id, summary.label, summary.label, result.figure, 0, 0))
     for item in definition.items:
         if isinstance(item, Scale) and item.id not in profiled:
             value = answers.get(item.id) if item.id not in evaluation.hidden else None

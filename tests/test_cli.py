@@ -10,11 +10,13 @@ from clinic.models import Assignment, Client, Clinician, PortalLink
 from clinic.portal.services import find_usable_link
 
 
-def test_check_worksheets_lists_every_definition(runner):
+def test_check_worksheets_lists_every_definition(app, runner):
     result = runner.invoke(args=["check-worksheets"])
     assert result.exit_code == 0
-    assert "origins-mapping  version 1  5 sections" in result.output
-    assert "3 worksheets valid." in result.output
+    library = app.extensions["worksheets"]
+    for definition in library.values():
+        assert f"{definition.id}  version {definition.version}  {len(definition.sections)} sections" in result.output
+    assert len(library) == 8 and "8 worksheets valid." in result.output
 
 
 def test_create_clinician_reads_the_password_from_stdin(runner):

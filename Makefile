@@ -18,7 +18,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium postgresql redis-server
 run: $(VENV)/.installed db
 	@$(BIN)/flask seed-demo
 	@echo "Groundwork is at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
-	@$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@GROUNDWORK_PUBLIC_URL=$${GROUNDWORK_PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask serve --host 127.0.0.1 --port $(PORT)
 
 test: test-sqlite test-postgres
 

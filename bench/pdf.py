@@ -4,6 +4,10 @@
    against the app's endpoint (through Flask's test client) with the PDF cache
    emptied before each request, and the endpoint answering from the cache.
 2. A 10-worksheet session-prep packet: first render against cached re-download.
+2b. The first packet download after a client submits: rendered on demand (no
+   consumer ran) against served from the cache after the queue's background render
+   (run from the queue's storage, as a consumer does), beside Chromium's cold print
+   (`chromium --headless --print-to-pdf`) of the same packet HTML.
 3. Peak memory of a fresh process after rendering 1 and 100 packets of the three
    shipped worksheets (each packet for a new session date, so none is cached).
 
@@ -46,7 +50,8 @@ from clinic.extensions import db  # noqa: E402
 from clinic.models import Assignment, Client, PdfCacheEntry, utcnow  # noqa: E402
 from clinic.pdf.fetcher import STATIC_BASE_URL  # noqa: E402
 from clinic import words  # noqa: E402
-from clinic.pdf.services import filled_sheet  # noqa: E402
+from clinic.pdf.background import prerender_later  # noqa: E402
+from clinic.pdf.services import _build_packet, _packet_document, default_packet_options, filled_sheet  # noqa: E402
 from sample_answers import SAMPLE_ANSWERS, sample_answers  # noqa: E402
 from figures import Spread, alternate  # noqa: E402
 
@@ -59,6 +64,7 @@ def build_app(folder: Path) -> Flask:
     # Cheap password hashing, as in the tests: argon2's 64 MB would hide the PDF figures in max RSS.
     clinic.auth.services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
+                      "QUEUE_FILE": str(folder / "queue.sqlite"), "PDF_TIME_LIMIT": 600,
                       "WTF_CSRF_ENABLED": False, "PAPER_SIZE": "A4"})
     with app.app_context():
         db.create_all()
@@ -158,6 +164,76 @@ def packet_figures(app: Flask, browser: FlaskClient, repeat: int) -> None:
     ], repeat)
 
 
+def submit_one(app: Flask) -> int:
+    """A client sends one more worksheet; the same background render is queued as the portal queues it."""
+    with app.app_context():
+        client = db.session.get(Client, 1)
+        assignment = assign(client, "partner-source-checklist", actor="bench")
+        assignment.response.answers = sample_answers("partner-source-checklist")
+        assignment.response.version, assignment.response.saved_at = 1, utcnow()
+        transition(assignment, "submitted", actor="bench")
+        db.session.commit()
+        prerender_later(client, [assignment])
+        return assignment.id
+
+
+def run_consumer_once(app: Flask) -> None:
+    """What a consumer does: take each task from the queue's storage and run it."""
+    huey = app.extensions["huey"]
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+
+
+def default_packet_post(app: Flask) -> dict[str, object]:
+    """The packet form as the clinician first sees it (today's session, sent worksheets ticked)."""
+    with app.app_context():
+        options = default_packet_options(db.session.get(Client, 1))
+    return {"packet-session_date": options.session_date.isoformat(), "packet-changes_since": "last-packet",
+            "packet-paper": options.paper, "packet-assignments": [str(i) for i in options.assignment_ids]}
+
+
+def chromium_cold_print(app: Flask) -> Callable[[], object]:
+    """Chromium printing the same packet HTML to PDF, a new browser each time (its cold start)."""
+    with app.test_request_context():
+        client = db.session.get(Client, 1)
+        html = _packet_document(_build_packet(client, client.clinician, default_packet_options(client)))
+    folder = Path(tempfile.mkdtemp(prefix="groundwork-chromium-"))
+    page = folder / "packet.html"
+    page.write_text(html.replace("<head>", f'<head><base href="{STATIC_BASE_URL}">', 1))
+
+    def print_pdf() -> None:
+        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={folder / 'profile'}", "--no-pdf-header-footer",
+                        f"--print-to-pdf={folder / 'packet.pdf'}", page.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+        assert (folder / "packet.pdf").stat().st_size > 0
+
+    return print_pdf
+
+
+def prerender_figures(app: Flask, browser: FlaskClient, repeat: int) -> None:
+    path, form = "/clients/1/packet", {}
+
+    def submitted(background: bool) -> Callable[[], None]:
+        def before() -> None:
+            app.extensions["huey"].flush()  # only this submission's render is queued
+            submit_one(app)
+            form.update(default_packet_post(app))
+            if background:
+                run_consumer_once(app)
+        return before
+
+    download = lambda: ok_pdf(browser.post(path, data=form))  # noqa: E731
+    print(f"\nFirst packet download after a submission (the form's defaults), {repeat} runs each:")
+    compare([
+        Run("rendered on demand (no consumer ran yet)", download, submitted(background=False)),
+        Run("from the cache the background render made", download, submitted(background=True)),
+        Run("the background render itself (consumer)", lambda: run_consumer_once(app), submitted(background=False)),
+        Run("Chromium --headless --print-to-pdf, cold", chromium_cold_print(app)),
+    ], repeat)
+
+
 def memory_kb(field: str) -> int:
     """VmHWM (peak resident memory) or VmRSS (resident now) of this process, in KB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -216,6 +292,7 @@ def main() -> None:
         browser = signed_in(app)
         worksheet_figures(app, browser, args.repeat)
         packet_figures(app, browser, args.repeat)
+        prerender_figures(app, browser, args.repeat)
     memory_figures([1, args.packets])
 
 

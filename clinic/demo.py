@@ -12,7 +12,7 @@ from clinic import words
 from clinic.assignments.services import assign, transition
 from clinic.auth.services import create_account
 from clinic.extensions import db
-from clinic.models import Client, Clinician, utcnow
+from clinic.models import AssignmentSeries, Client, Clinician, utcnow
 from clinic.portal.services import issue_link
 
 DEMO_EMAIL = "demo@groundwork.test"
@@ -82,7 +82,8 @@ def seed() -> str:
     """Create the demo data and return a working client link for the first client."""
     clinician = create_account(DEMO_EMAIL, DEMO_PASSWORD, name="Dr Sam Rivera")
     robin = Client(clinician=clinician, display_name="Robin A.", notes="Referred by GP. Prefers evening sessions.",
-                   agenda="Ask about the job change and the late nights.", agenda_updated_at=utcnow())
+                   agenda="Ask about the job change and the late nights.", agenda_updated_at=utcnow(),
+                   email="robin@example.test", email_consent=True)
     jordan = Client(clinician=clinician, display_name="J. K.")
     db.session.add_all([robin, jordan])
     actor = f"clinician:{DEMO_EMAIL}"
@@ -95,6 +96,9 @@ def seed() -> str:
         by_id[worksheet_id] = assign(robin, worksheet_id, due_date=due,
                                      note="Take your time; there are no right answers.", actor=actor)
         assign(jordan, worksheet_id, due_date=due, actor=actor)
+
+    if CHECK_IN in library:
+        as_weekly_series(robin, CHECK_IN, due)
 
     checklist = by_id["partner-source-checklist"]
     checklist.response.answers = dict(PARTNER_SOURCE_ANSWERS)
@@ -129,6 +133,16 @@ def send_weekly(client: Client, worksheet_id: str, weekly_answers: list[dict], *
         for event in assignment.events:
             event.at = sent_at
         db.session.flush()
+
+
+def as_weekly_series(client: Client, worksheet_id: str, due: dt.date) -> None:
+    """The client's copies of a worksheet so far, oldest first, as one weekly series of twelve."""
+    copies = sorted((a for a in client.assignments if a.worksheet_id == worksheet_id), key=lambda a: a.created_at)
+    series = AssignmentSeries(client=client, worksheet_id=worksheet_id, every_weeks=1, times=12,
+                              first_due_date=due - dt.timedelta(weeks=len(copies) - 1))
+    for position, assignment in enumerate(copies, start=1):
+        assignment.series, assignment.series_position = series, position
+
 
 def fresh_link() -> str:
     """A new link for the demo clinician's first client."""

@@ -31,7 +31,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -196,13 +195,21 @@ class Assignment(db.Model):
 
     client: Mapped[Client] = relationship(back_populates="assignments")
     snapshot: Mapped[WorksheetSnapshot] = relationship()
-    definition_snapshot: AssociationProxy[dict[str, Any]] = association_proxy(
-        "snapshot", "definition", creator=lambda definition: WorksheetSnapshot.of(definition))
     series: Mapped[AssignmentSeries | None] = relationship(back_populates="assignments")
     response: Mapped[Response | None] = relationship(back_populates="assignment", uselist=False)
     events: Mapped[list[AssignmentEvent]] = relationship(
         back_populates="assignment", order_by="(AssignmentEvent.at, AssignmentEvent.id)"
     )
+
+    @property
+    def definition_snapshot(self) -> dict[str, Any]:
+        """The definition as assigned (stored once in `worksheet_snapshot`, shared)."""
+        return self.snapshot.definition
+
+    @definition_snapshot.setter
+    def definition_snapshot(self, definition: dict[str, Any]) -> None:
+        # Point at the stored copy of this definition; a shared snapshot is never edited.
+        self.snapshot = WorksheetSnapshot.of(definition)
 
     __table_args__ = (
         CheckConstraint(

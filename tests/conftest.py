@@ -85,14 +85,18 @@ def _create_schema(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
-@pytest.fixture
-def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
+def fresh_database(migrated_database: str, folder: Path) -> str:
+    """The URL of a database with the schema: a copy of the SQLite template, or the PostgreSQL test database."""
     if migrated_database.startswith("postgresql"):
-        yield migrated_database
-    else:
-        copy = tmp_path / "groundwork.sqlite"
-        shutil.copyfile(migrated_database, copy)
-        yield f"sqlite:///{copy}"
+        return migrated_database
+    copy = folder / "groundwork.sqlite"
+    shutil.copyfile(migrated_database, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    return fresh_database(migrated_database, tmp_path)
 
 
 class IsolatedClient(FlaskClient):
@@ -115,9 +119,10 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app({**base_config(database_url, tmp_path), **app_config})
+@contextlib.contextmanager
+def app_on(database_url: str, instance: Path, config: dict[str, Any] | None = None) -> Iterator[Flask]:
+    """The app on an empty database (PostgreSQL's tables are emptied), inside its app context."""
+    app = create_app({**base_config(database_url, instance), **(config or {})})
     app.test_client_class = IsolatedClient
     with app.app_context():
         if database_url.startswith("postgresql"):
@@ -128,6 +133,12 @@ def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterat
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    with app_on(database_url, tmp_path, app_config) as app:
+        yield app
 
 
 @pytest.fixture

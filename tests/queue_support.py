@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 import redis
 from aiosmtpd.controller import Controller
 from flask import Flask
@@ -50,6 +51,27 @@ def smtp_server() -> Iterator[tuple[SmtpSink, int]]:
         yield sink, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server on 127.0.0.1 (its port in `.port`) that keeps what it is sent."""
+    with smtp_server() as (sink, port):
+        sink.port = port
+        yield sink
+
+
+QUEUES = ["sqlite queue", "redis queue"]
+
+
+@contextlib.contextmanager
+def queue_settings(kind: str, folder: Path) -> Iterator[dict[str, str]]:
+    """The app settings for a queue on a SQLite file in `folder`, or on a throwaway redis-server."""
+    if kind == "redis queue":
+        with redis_server() as url:
+            yield {"REDIS_URL": url}
+    else:
+        yield {"QUEUE_FILE": str(folder / "queue.sqlite")}
 
 
 @contextlib.contextmanager

@@ -14,27 +14,18 @@ from clinic.models import AuditEvent, EmailDelivery, utcnow
 from clinic.tasks import RETRIES
 from clinic.tasks.rounds import hourly_round
 from conftest import csrf_token, post_form
-from queue_support import redis_server, run_queue, smtp_server
+from queue_support import QUEUES, queue_settings, run_queue, smtp  # noqa: F401 (fixture)
 
 LINK_SHOWN = re.compile(r'value="(http://localhost/p/[A-Za-z0-9_-]+)"')
 UNSUBSCRIBE = re.compile(r"(https?://\S+/portal/unsubscribe/\S+)")
 PRACTICE = "Harbour Street Therapy"
 
 
-@pytest.fixture(scope="module", params=["sqlite queue", "redis queue"])
-def queue_backend(request):
-    if request.param == "redis queue":
-        with redis_server() as url:
-            yield {"REDIS_URL": url}
-    else:
-        yield {}
-
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as (sink, port):
-        sink.port = port
-        yield sink
+@pytest.fixture(scope="module", params=QUEUES)
+def queue_backend(request, tmp_path_factory):
+    """One redis-server for the module's tests (emptied before each), or a queue file per test."""
+    with queue_settings(request.param, tmp_path_factory.mktemp("queue")) as settings:
+        yield {key: value for key, value in settings.items() if key == "REDIS_URL"}
 
 
 @pytest.fixture

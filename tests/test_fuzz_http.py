@@ -47,7 +47,7 @@ from test_fuzz_worksheets import (
 EXAMPLES_PER_FORM = 12
 FUZZ = fuzz_settings(EXAMPLES_PER_FORM)
 MAX_PAGES = 40
-PASSWORD = "fuzzing is fun for everyone"
+PASSWORD = "strange inputs knock on every door"
 SKIPPED_ACTIONS = ("/logout",)  # fuzzing it only signs the fuzzer out
 URL_FOR_KEYWORDS = ("_anchor", "_method", "_external", "_scheme")  # `?_anchor=x` on a paged list was a 500
 CURRENT = "\uffffcurrent"  # stands for the value the page gives a hidden field when the example is posted

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from clinic.extensions import db
 from clinic.worksheets import evaluate, load_definition
 from test_pdf import all_text
 from test_portal import new_link, open_link
-from test_portal_saving import page_url
+from test_portal_saving import assignment_of, page_url
 from test_worksheet_loader import problems, write
 
 KNOW_SUSPECT = {
@@ -57,10 +56,7 @@ def test_knowledge_and_suspicion_are_counted_apart(definition):
 
 
 def assigned(make, clinician, definition, **fields):
-    assignment = make.assignment(make.client(clinician, display_name="Robin A."), "origins-mapping", **fields)
-    assignment.worksheet_id, assignment.definition_snapshot = definition.id, definition.snapshot()
-    db.session.commit()
-    return assignment
+    return assignment_of(make, make.client(clinician, display_name="Robin A."), definition, **fields)
 
 
 @pytest.fixture

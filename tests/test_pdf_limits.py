@@ -15,7 +15,11 @@ import multiprocessing
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
+from clinic.extensions import db
+from clinic.models import PdfCacheEntry
+from clinic.pdf.background import prerender
 from clinic.worksheets import Group
 from clinic.worksheets.schema import LongText, MultiChoice, ShortText
 from conftest import post_form
@@ -150,3 +154,13 @@ def test_a_packet_over_the_page_limit_leaves_out_what_does_not_fit_and_says_so(s
     cover = text[:text.index("WORKSHEET ANSWERS")]
     assert f"it would have made the packet longer than {limit} pages" in cover
     assert 1 <= text.count("WORKSHEET ANSWERS") < 3
+
+
+def test_background_rendering_skips_a_refused_pdf_instead_of_failing_the_task(app, make, jordan):
+    sent = make.assignment(jordan, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    app.config["PDF_TIME_LIMIT"] = 0.001
+
+    prerender(jordan.id, [sent.id])
+
+    assert db.session.scalar(select(func.count()).select_from(PdfCacheEntry)) == 0
+    assert multiprocessing.active_children() == []

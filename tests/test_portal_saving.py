@@ -25,15 +25,20 @@ def robin(make, clinician):
     return make.client(clinician, display_name="Robin A.")
 
 
-@pytest.fixture
-def worksheet(make, robin, tmp_path: Path):
-    """An assignment of a worksheet with every item type (the snapshot is what the portal reads)."""
-    assignment = make.assignment(robin, "origins-mapping")
-    definition = load_definition(write(tmp_path, {**ALL_TYPES, "title": "Every kind of question"}, name="all-types"))
-    assignment.worksheet_id = definition.id
+def assignment_of(make, client_record, definition, **fields):
+    """An assignment of a definition that is not in worksheets/ (its snapshot is what every page reads)."""
+    assignment = make.assignment(client_record, "origins-mapping", **fields)
+    assignment.worksheet_id, assignment.worksheet_version = definition.id, definition.version
     assignment.definition_snapshot = definition.snapshot()
     db.session.commit()
     return assignment
+
+
+@pytest.fixture
+def worksheet(make, robin, tmp_path: Path):
+    """An assignment of a worksheet with every item type."""
+    definition = load_definition(write(tmp_path, {**ALL_TYPES, "title": "Every kind of question"}, name="all-types"))
+    return assignment_of(make, robin, definition)
 
 
 @pytest.fixture

@@ -62,7 +62,6 @@ def test_keys_that_are_not_the_worksheets_are_refused_before_anything_is_read(ap
 
 
 def test_a_snapshot_is_parsed_once_and_its_form_class_made_once(make, clinician):
-    robin = make.client(clinician)
-    first, second = (make.assignment(robin, "security-building-plan") for _ in range(2))
+    first, second = (make.assignment(make.client(clinician), "security-building-plan") for _ in range(2))
     assert definition_of(first) is definition_of(second)
     assert form_class(definition_of(first)) is form_class(definition_of(second))

@@ -8,23 +8,20 @@ once at 10 assignments and once at 10,000, and its statements counted.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select
 
-from clinic import create_app
 from clinic.assignments.services import add_comment, assign, transition
 from clinic.demo import PARTNER_SOURCE_ANSWERS
 from clinic.extensions import db
 from clinic.models import Assignment, Client, Clinician, Response
 from clinic.portal.services import issue_link
 from clinic.scale.seed import Made, email_of, seed_assignments, seed_people
-from conftest import PASSWORD, IsolatedClient, QueryCounter, base_config, csrf_token, login
+from conftest import PASSWORD, QueryCounter, app_on, csrf_token, fresh_database, login
 
 SMALL, LARGE = 10, 10_000
 FOCUS = 2  # the two worksheets the pages below look at, made through the app's own services
@@ -125,18 +122,7 @@ def counts(migrated_database: str, tmp_path_factory: pytest.TempPathFactory,
            fast_password_hashing: None) -> Iterator[dict[str, tuple[int, int]]]:
     """Query counts of every page at 10 and at 10,000 assignments, in one practice that grows."""
     directory = tmp_path_factory.mktemp("scale")
-    if migrated_database.startswith("postgresql"):
-        url = migrated_database
-    else:
-        shutil.copyfile(migrated_database, directory / "scale.sqlite")
-        url = f"sqlite:///{directory / 'scale.sqlite'}"
-    app = create_app(base_config(url, directory))
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        if url.startswith("postgresql"):
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+    with app_on(fresh_database(migrated_database, directory), directory) as app:
         made = Made()
         seed_people(clinicians=3, clients_per_clinician=4, password=PASSWORD, made=made)
         practice = Practice(app)
@@ -147,8 +133,6 @@ def counts(migrated_database: str, tmp_path_factory: pytest.TempPathFactory,
         assert db.session.scalar(select(func.count()).where(Assignment.client_id == practice.client.id)) > LARGE / 10
         large = measure(practice)
         yield {name: (small[name], large[name]) for name in PAGES}
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.mark.parametrize("page", list(PAGES))

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from clinic.extensions import db
 from clinic.pdf.services import blank_pdf
 from clinic.worksheets import evaluate, hidden_items, load_definition, show_if_words
 from test_pdf import all_text
 from test_portal import new_link, open_link
-from test_portal_saving import page_url, post, stored
+from test_portal_saving import assignment_of, page_url, post, stored
 from test_worksheet_loader import problems, write
 
 CONDITIONAL = {
@@ -142,11 +141,7 @@ def robin(make, clinician):
 
 @pytest.fixture
 def assignment(make, robin, definition):
-    assignment = make.assignment(robin, "origins-mapping")
-    assignment.worksheet_id = definition.id
-    assignment.definition_snapshot = definition.snapshot()
-    db.session.commit()
-    return assignment
+    return assignment_of(make, robin, definition)
 
 
 @pytest.fixture
@@ -193,10 +188,7 @@ def test_the_review_page_and_the_clients_copy_leave_hidden_items_out(signed_in, 
 
 
 def test_the_pdf_leaves_hidden_items_out_and_the_blank_one_says_when_to_answer(signed_in, make, robin, definition):
-    assignment = make.assignment(robin, "origins-mapping", status="submitted", answers=dict(CHANGED_TO_NEVER))
-    assignment.worksheet_id = definition.id
-    assignment.definition_snapshot = definition.snapshot()
-    db.session.commit()
+    assignment = assignment_of(make, robin, definition, status="submitted", answers=dict(CHANGED_TO_NEVER))
     text = all_text(signed_in.get(f"/assignments/{assignment.id}/pdf").data)
     assert "Warm one day and cold the next" in text and "Anything else" in text
     for hidden in ("A time your partner ran hot and cold", "How much did it upset you?", "The weekend in May",

@@ -19,7 +19,7 @@ from clinic import words
 from clinic.demo import CHECK_IN_ANSWERS
 from clinic.extensions import db
 from clinic.models import Client
-from clinic.trends.services import client_trends, figures
+from clinic.trends.services import MAX_POINTS, client_trends, figures
 from clinic.worksheets import evaluate, load_library
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
 from clinic.worksheets.schema.rules import AverageSummary, EntriesSummary, ShareSummary, TwoAxisSummary
@@ -108,6 +108,12 @@ def test_the_values_are_the_engines_figures_for_each_submission_oldest_first(app
     chart = next(c for c in trend.charts if c.id == counts[0].id)
     assert chart.series[0].values == tuple(r.count for r in counts)
     assert (chart.minimum, chart.maximum) == (0, counts[0].total)
+
+
+def test_a_long_history_charts_the_latest_submissions_only(app, make, robin):
+    sent = send_weekly(make, robin, "partner-source-checklist", MAX_POINTS + 3)
+    [trend] = client_trends(robin)
+    assert trend.assignment_ids == tuple(a.id for a in sent[-MAX_POINTS:])
 
 
 def test_gathering_a_clients_history_takes_the_same_queries_for_3_or_30_submissions(app, make, clinician,

@@ -21,13 +21,20 @@ import json
 import os
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
 
+import clinic.auth.services as auth_services
+from clinic import MIGRATIONS_DIR, create_app
 from clinic.extensions import db
+from clinic import words
 from clinic.models import WorksheetSnapshot
-from clinic.words import date as print_date
 from clinic.worksheets import load_definition
+from conftest import PASSWORD, base_config, login
+from test_migrations import empty_database, logging_untouched  # noqa: F401 (fixture)
 from test_pdf import all_text
 
 V1 = Path(__file__).parent / "fixtures" / "worksheets-v1"
@@ -48,17 +55,20 @@ def submitted_v1(make, clinician, worksheet_id: str):
 
 
 def without_dates(text: str) -> str:
-    return text.replace(print_date(dt.datetime.now(dt.timezone.utc)), "<today>")
+    return text.replace(words.date(dt.datetime.now(dt.timezone.utc)), "<today>")
+
+
+def as_words(part: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", part)).split())
 
 
 def review_text(page: str) -> str:
-    """The review page's flags (first on the page), then "At a glance" to the last section's answers, as words."""
-    parts = [page[page.index('id="glance-title"'):page.index('id="overall-title"')]]
-    if 'id="flags-title"' in page:
-        start = page.index('id="flags-title"')
-        parts.insert(0, page[start:page.index("</section>", start)])
-    words = html.unescape(re.sub(r"<[^>]+>", " ", " ".join(part.split(">", 1)[1] for part in parts)))
-    return without_dates(" ".join(words.split()))
+    """The review page's flags (shown first) and everything from "At a glance" to the last section's answers."""
+    flags = page[page.index('id="flags-title"'):page.index("</section>", page.index('id="flags-title"'))] \
+        if 'id="flags-title"' in page else ""
+    part = page[page.index('id="glance-title"'):page.index('id="overall-title"')]
+    return without_dates(" ".join(filter(None, [as_words(flags.split(">", 1)[1]) if flags else "",
+                                                as_words(part.split(">", 1)[1])])))
 
 
 def check_or_record(name: str, text: str) -> None:
@@ -90,3 +100,40 @@ def test_a_new_assignment_gets_the_current_version_and_an_old_one_keeps_its_own(
     assert (new.worksheet_version, new.definition_snapshot) == (current.version, current.snapshot())
     assert old.worksheet_version == 1
     assert old.definition_snapshot == load_definition(V1 / "partner-source-checklist.yaml").snapshot()
+
+
+@pytest.mark.parametrize("worksheet_id", WORKSHEETS)
+def test_a_database_upgraded_with_v1_answers_reviews_and_prints_them_as_before(empty_database, tmp_path,
+                                                                                worksheet_id):
+    """Answers sent before issue 10, stored by the first schema, then `flask db upgrade` to today's."""
+    app = create_app(base_config(empty_database, tmp_path))
+    snapshot = load_definition(V1 / f"{worksheet_id}.yaml").snapshot()
+    answers = (V1 / f"{worksheet_id}.answers.json").read_text(encoding="utf-8")
+    with app.app_context(), logging_untouched():
+        upgrade(directory=MIGRATIONS_DIR, revision="79a070f00fc1")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO clinician (id, email, name, password_hash, session_version, created_at) "
+                "VALUES (1, 'before@example.test', 'Dr Before', :hash, 1, CURRENT_TIMESTAMP)"),
+                {"hash": auth_services.hasher.hash(PASSWORD)})
+            connection.execute(text("INSERT INTO client (id, clinician_id, display_name, notes, agenda, created_at) "
+                                    "VALUES (1, 1, 'Robin A.', '', '', CURRENT_TIMESTAMP)"))
+            connection.execute(text(
+                "INSERT INTO assignment (id, client_id, worksheet_id, worksheet_version, definition_snapshot, status, "
+                "note_to_client, created_at, status_changed_at) VALUES (1, 1, :worksheet, 1, :snapshot, 'submitted', "
+                "'', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"worksheet": worksheet_id, "snapshot": json.dumps(snapshot)})
+            connection.execute(text(
+                "INSERT INTO response (assignment_id, answers, version, created_at, saved_at, submitted_at) "
+                "VALUES (1, :answers, 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                {"answers": answers})
+        upgrade(directory=MIGRATIONS_DIR)
+
+        browser = app.test_client()
+        assert login(browser, SimpleNamespace(email="before@example.test")).status_code == 302
+        page = browser.get("/assignments/1").get_data(as_text=True)
+        pdf = browser.get("/assignments/1/pdf").data
+        db.session.remove()
+        db.engine.dispose()
+
+    assert review_text(page) == (V1 / f"{worksheet_id}.review.txt").read_text(encoding="utf-8").removesuffix("\n")
+    assert without_dates(all_text(pdf)) == (V1 / f"{worksheet_id}.pdf.txt").read_text(encoding="utf-8").removesuffix("\n")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from clinic.assignments.services import assign, transition
@@ -35,17 +35,9 @@ def scheduled_due_date(series: AssignmentSeries, position: int, today: dt.date) 
 
 def advance_series(today: dt.date) -> list[Assignment]:
     """Make the next assignment of every running series whose latest one is past due."""
-    latest_position = (select(Assignment.series_id, func.max(Assignment.series_position).label("position"))
-                       .where(Assignment.series_id.is_not(None)).group_by(Assignment.series_id).subquery())
     rows = db.session.execute(
-        select(AssignmentSeries, Assignment)
-        .join(latest_position, latest_position.c.series_id == AssignmentSeries.id)
-        .join(Assignment, (Assignment.series_id == AssignmentSeries.id)
-              & (Assignment.series_position == latest_position.c.position))
-        .join(Client, Client.id == AssignmentSeries.client_id)
-        .where(AssignmentSeries.stopped_at.is_(None), Client.archived_at.is_(None),
-               latest_position.c.position < AssignmentSeries.times, Assignment.due_date < today,
-               Assignment.status != "in_progress")
+        _running_with_latest().join(Client, Client.id == AssignmentSeries.client_id)
+        .where(Client.archived_at.is_(None), Assignment.due_date < today, Assignment.status != "in_progress")
     ).all()
     made = []
     for series, latest in rows:
@@ -74,14 +66,17 @@ def stop_series(series: AssignmentSeries) -> bool:
 
 def running_series(client: Client) -> list[tuple[AssignmentSeries, Assignment]]:
     """The client's series that will make more assignments, each with its latest assignment."""
-    latest = (select(Assignment.series_id, func.max(Assignment.series_position).label("position"))
-              .where(Assignment.client_id == client.id, Assignment.series_id.is_not(None))
-              .group_by(Assignment.series_id).subquery())
     return [tuple(row) for row in db.session.execute(
-        select(AssignmentSeries, Assignment)
-        .join(latest, latest.c.series_id == AssignmentSeries.id)
-        .join(Assignment, (Assignment.series_id == AssignmentSeries.id) & (Assignment.series_position == latest.c.position))
-        .where(AssignmentSeries.client_id == client.id, AssignmentSeries.stopped_at.is_(None),
-               latest.c.position < AssignmentSeries.times)
-        .order_by(AssignmentSeries.id)
+        _running_with_latest(Assignment.client_id == client.id).order_by(AssignmentSeries.id)
     )]
+
+
+def _running_with_latest(*conditions: ColumnElement[bool]) -> Select:
+    """(series, its latest assignment) for every series that is neither stopped nor complete."""
+    latest = (select(Assignment.series_id, func.max(Assignment.series_position).label("position"))
+              .where(Assignment.series_id.is_not(None), *conditions).group_by(Assignment.series_id).subquery())
+    return (select(AssignmentSeries, Assignment)
+            .join(latest, latest.c.series_id == AssignmentSeries.id)
+            .join(Assignment, (Assignment.series_id == AssignmentSeries.id)
+                  & (Assignment.series_position == latest.c.position))
+            .where(AssignmentSeries.stopped_at.is_(None), latest.c.position < AssignmentSeries.times))

@@ -146,8 +146,7 @@ def build_message(delivery: EmailDelivery, *, link: str | None, link_expires: st
     message["From"] = formataddr((config["PRACTICE_NAME"], config["MAIL_SENDER"]))
     message["To"] = client.email
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"  # opens the page that asks first
     expires = dt.datetime.fromisoformat(link_expires) if link_expires else None
     message.set_content(render_template(
         f"mail/{delivery.kind}.txt", practice=config["PRACTICE_NAME"], link=link, expires=expires,
@@ -161,8 +160,8 @@ def transport(message: EmailMessage) -> None:
     """Hand the email to the mail server, or, with none configured, write it to the log."""
     config = current_app.config
     if not config["MAIL_SERVER"]:
-        log.warning("No GROUNDWORK_MAIL_SERVER is set, so this email was written here instead of sent:\n%s",
-                    message.as_string())
+        log.warning("No GROUNDWORK_MAIL_SERVER is set, so this email was written here instead of sent:\n"
+                    "To: %s\nSubject: %s\n\n%s", message["To"], message["Subject"], message.get_content())
         return
     with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]),
                       timeout=config["MAIL_TIMEOUT_SECONDS"]) as server:

@@ -9,10 +9,12 @@ the cache key covers everything the packet shows, so it is never stale.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from clinic.extensions import db
 from clinic.models import SENT_STATUSES, Assignment, Client
+from clinic.pdf.rendering import RenderRefused
 from clinic.pdf.services import assignment_pdf, default_packet_options, default_paper, packet_pdf
 from clinic.tasks import enqueue, jobs
 
@@ -28,9 +30,13 @@ def prerender(client_id: int, assignment_ids: list[int]) -> None:
         return
     clinician = client.clinician
     paper = default_paper()
+    documents = []
     for assignment_id in assignment_ids:
         assignment = db.session.get(Assignment, assignment_id)
         if assignment is not None and assignment.client_id == client.id and assignment.status in SENT_STATUSES:
-            assignment_pdf(assignment, clinician, paper)
-    packet_pdf(client, clinician, default_packet_options(client))
+            documents.append(lambda assignment=assignment: assignment_pdf(assignment, clinician, paper))
+    documents.append(lambda: packet_pdf(client, clinician, default_packet_options(client)))
+    for render in documents:
+        with contextlib.suppress(RenderRefused):  # too slow or too long: the download says so, retrying cannot help
+            render()
     db.session.commit()

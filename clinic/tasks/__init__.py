@@ -17,6 +17,8 @@ from typing import Any
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
+from clinic.database import make_private_file
+
 QUEUE_NAME = "groundwork"
 # A failing task is tried again after 30 s, 2 min, 8 min, 32 min and about 2 h, then given up.
 RETRIES = 5
@@ -48,6 +50,7 @@ def _make_huey(app: Flask) -> Huey:
         return RedisHuey(QUEUE_NAME, url=app.config["REDIS_URL"], results=False)
     path = Path(app.config["QUEUE_FILE"] or Path(app.instance_path) / "queue.sqlite")
     path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_file(path)  # task arguments can name clients: 0600, and its WAL files follow
     return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import run_command
 
 from clinic.mail.reminders import queue_reminders
 from clinic.models import utcnow
@@ -30,8 +32,9 @@ def serve(host: str, port: int) -> None:
         click.echo("No GROUNDWORK_MAIL_SERVER is set: emails are written to this log instead of sent.")
     consumer = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "clinic.tasks.consumer.huey",
                                  "--workers", "2", "--quiet"])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped either way, the consumer stops too
     try:
-        current_app.run(host=host, port=port, use_reloader=False)
+        click.get_current_context().invoke(run_command, host=host, port=port, reload=False, debugger=False)
     finally:
         consumer.terminate()
         consumer.wait(timeout=30)

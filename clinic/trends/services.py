@@ -12,15 +12,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from clinic.assignments.services import definition_of, sent_history
-from clinic.models import Assignment, Client
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from clinic.assignments.services import definition_of
+from clinic.extensions import db
+from clinic.models import SENT_STATUSES, Assignment, Client, Response
 from clinic.words import local
 from clinic.worksheets import Definition, evaluate
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
 from clinic.worksheets.schema.rules import AverageSummary, EntriesSummary, ShareSummary, TwoAxisSummary
 
-# A trend needs at least two submissions to show movement.
+# A trend needs at least two submissions to show movement, and shows the latest few:
+# a client's pages stay as quick after years of weekly check-ins as after a month.
 MIN_POINTS = 2
+MAX_POINTS = 12
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,7 @@ def _in_definition_order(order: dict[str, dict[str, None]], latest: list[Figure]
 def client_trends(client: Client) -> list[Trend]:
     """A trend for every worksheet the client has sent more than once."""
     by_worksheet: dict[str, list[Assignment]] = defaultdict(list)
-    for assignment in sent_history(client):
+    for assignment in latest_sent(client):
         by_worksheet[assignment.worksheet_id].append(assignment)
     trends = (trend_of(assignments) for assignments in by_worksheet.values())
     return sorted((t for t in trends if t is not None), key=lambda t: t.title)
@@ -171,4 +177,24 @@ def client_trends(client: Client) -> list[Trend]:
 
 def worksheet_trend(assignment: Assignment) -> Trend | None:
     """The trend of this assignment's worksheet for its client, if it was sent more than once."""
-    return trend_of(sent_history(assignment.client, assignment.worksheet_id))
+    return trend_of(latest_sent(assignment.client, assignment.worksheet_id))
+
+
+def latest_sent(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
+    """The client's last MAX_POINTS sent copies of each worksheet (or of one), oldest first, in one query."""
+    sent = (Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
+            Response.submitted_at.is_not(None))
+    if worksheet_id is not None:
+        sent = (*sent, Assignment.worksheet_id == worksheet_id)
+    ranked = (
+        select(Assignment.id, func.row_number().over(
+            partition_by=Assignment.worksheet_id, order_by=(Response.submitted_at.desc(), Assignment.id.desc())
+        ).label("newest_first"))
+        .join(Assignment.response).where(*sent).subquery()
+    )
+    return list(db.session.scalars(
+        select(Assignment).join(Assignment.response).join(ranked, ranked.c.id == Assignment.id)
+        .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
+        .where(ranked.c.newest_first <= MAX_POINTS)
+        .order_by(Response.submitted_at, Assignment.id)
+    ))

@@ -53,6 +53,7 @@ def clinician_pages(world: World) -> dict[str, str]:
         "client": client,
         "client form": "/clients/new",
         "client history": f"{client}/audit",
+        "erase client": f"{client}/erase",
         "archived clients": "/clients/archived",
         "review of a submitted worksheet": review,
         "review of a reviewed worksheet": f"/assignments/{world.assignments['reviewed']}",

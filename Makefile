@@ -20,7 +20,9 @@ run: $(VENV)/.installed db
 	@echo "Groundwork is at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	@GROUNDWORK_PUBLIC_URL=$${GROUNDWORK_PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask serve --host 127.0.0.1 --port $(PORT)
 
-test: test-sqlite test-postgres
+# Both passes at once (see .ci/test-both); `make test-sqlite` or `make test-postgres` runs one.
+test: $(VENV)/.installed-test tests/browser/node_modules/axe-core/axe.min.js
+	@.ci/test-both
 
 test-sqlite: $(VENV)/.installed-test tests/browser/node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -p no:cacheprovider

@@ -20,9 +20,9 @@ run: $(VENV)/.installed db
 	@echo "Groundwork is at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	@GROUNDWORK_PUBLIC_URL=$${GROUNDWORK_PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask serve --host 127.0.0.1 --port $(PORT)
 
-# Both passes at once (see .ci/test-both); `make test-sqlite` or `make test-postgres` runs one.
-test: $(VENV)/.installed-test tests/browser/node_modules/axe-core/axe.min.js
-	@.ci/test-both
+# One pass after the other: run side by side, the two passes starve each other's
+# browser tests of time on two cores and make them flaky.
+test: test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.installed-test tests/browser/node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -p no:cacheprovider

@@ -108,8 +108,14 @@ def assert_accessible(page: Page) -> None:
 
 def assert_fits_the_width(page: Page) -> None:
     """Nothing on the page is wider than the window: no sideways scrolling (at 360 px too)."""
+    page.wait_for_function("() => document.fonts.status === 'loaded'")  # measured in the page's own font
     wide, window = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert wide <= window, f"{page.url} is {wide} px wide in a {window} px window"
+    if wide > window:
+        culprits = page.evaluate("""(window) => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window)
+            .slice(-5).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' ' +
+                           Math.round(e.getBoundingClientRect().right) + 'px')""", window)
+        raise AssertionError(f"{page.url} is {wide} px wide in a {window} px window; reaching past it: {culprits}")
 
 
 def sign_in(page: Page, server: LiveServer, email: str, password: str = PASSWORD) -> None:

@@ -10,10 +10,11 @@ import json
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from playwright.sync_api import Page
 from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wsgi import FileWrapper
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -49,7 +50,22 @@ class StatusRecorder:
                 self.server.server_errors.append(f"{status} on {environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
             return start_response(status, headers, *args)
 
-        return self.wsgi_app(environ, recording_start_response)
+        return read_files_through(self.wsgi_app(environ, recording_start_response))
+
+
+def read_files_through(body: Iterable[bytes]) -> Iterable[bytes]:
+    """Read a static file's body into memory and close the file now.
+
+    Werkzeug's development server skips `close()` when the browser drops the
+    connection mid-body (Chromium cancels the favicon request when the page
+    navigates on), and the open file then fails the test as a ResourceWarning.
+    """
+    if not isinstance(body, FileWrapper):
+        return body
+    try:
+        return [b"".join(body)]
+    finally:
+        body.close()
 
 
 def bind(app: Any) -> BaseWSGIServer:

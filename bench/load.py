@@ -8,7 +8,9 @@ For each database (SQLite file, throwaway PostgreSQL server) this runs, on
    real JSON endpoint (compare-and-set on the version) and submit it;
 2. the same, while one gunicorn worker is killed with SIGKILL half-way through;
 3. a bare Flask app under the same gunicorn, answering the same request
-   pattern with the same single-row compare-and-set write and nothing else.
+   pattern (the same posted worksheet fields) with the same single-row
+   compare-and-set write (`UPDATE ... RETURNING` of the answers as JSON) and
+   nothing else: no session, form, audit or status.
 
 Runs 1 and 3 alternate (Groundwork, bare, Groundwork, bare ...), each on a
 freshly seeded database, so that whatever else the machine does slows both
@@ -101,17 +103,21 @@ def seed(url: str, clients: int, worksheets_each: int) -> list[Person]:
         db.session.commit()
         people = [Person(number, token, [(a.id, a.worksheet_id) for a in copies]) for number, token, copies in pending]
         with db.engine.begin() as connection:
-            connection.execute(text(f"CREATE TABLE {BARE_TABLE} (id INTEGER PRIMARY KEY, body TEXT NOT NULL, "
-                                    "version INTEGER NOT NULL, submitted INTEGER NOT NULL)"))
-            connection.execute(text(f"INSERT INTO {BARE_TABLE} (id, body, version, submitted) "
-                                    "VALUES (:id, '', 0, 0)"),
-                               [{"id": a} for p in people for a, _ in p.assignments])
+            connection.execute(text(f"CREATE TABLE {BARE_TABLE} (id INTEGER PRIMARY KEY, worksheet_id TEXT NOT NULL, "
+                                    "body TEXT NOT NULL, version INTEGER NOT NULL, submitted INTEGER NOT NULL)"))
+            connection.execute(text(f"INSERT INTO {BARE_TABLE} (id, worksheet_id, body, version, submitted) "
+                                    "VALUES (:id, :worksheet_id, '{{}}', 0, 0)"),
+                               [{"id": a, "worksheet_id": w} for p in people for a, w in p.assignments])
         db.engine.dispose()
     return people
 
 
 def bare_app() -> Flask:
-    """The yardstick: the same compare-and-set single-row write, with no sessions, forms or audit."""
+    """The yardstick: the same posted fields stored as JSON by one compare-and-set `UPDATE ... RETURNING`.
+
+    A twin of the save, neither crippled nor padded: it parses the same form
+    and writes the same document to one row, and does nothing else.
+    """
     app = Flask("bare")
     engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
 
@@ -125,16 +131,18 @@ def bare_app() -> Flask:
     @app.post("/notes/<int:note_id>")
     def save(note_id: int):
         submit = request.form.get("action") == "submit"
+        answers = {key: values if len(values) > 1 else values[0] for key, values in request.form.lists()
+                   if key not in ("csrf_token", "version", "action")}
         with engine.begin() as connection:
-            changed = connection.execute(
+            version = connection.execute(
                 text(f"UPDATE {BARE_TABLE} SET body = :body, version = version + 1, submitted = :submitted "
-                     "WHERE id = :id AND version = :version AND submitted = 0"),
-                {"id": note_id, "body": request.form["marker"], "version": int(request.form["version"]),
-                 "submitted": int(submit)}).rowcount
-            version = connection.execute(text(f"SELECT version FROM {BARE_TABLE} WHERE id = :id"),
-                                         {"id": note_id}).scalar_one()
-        if changed != 1:
-            return jsonify(status="stale", version=version), 409
+                     "WHERE id = :id AND version = :version AND submitted = 0 RETURNING version"),
+                {"id": note_id, "body": json.dumps(answers), "version": int(request.form["version"]),
+                 "submitted": int(submit)}).scalar()
+            if version is None:
+                version = connection.execute(text(f"SELECT version FROM {BARE_TABLE} WHERE id = :id"),
+                                             {"id": note_id}).scalar_one()
+                return jsonify(status="stale", version=version), 409
         return jsonify(status="saved", version=version)
 
     return app
@@ -308,6 +316,11 @@ class Groundwork(Protocol):
 
 
 class Bare(Protocol):
+    """The yardstick's side: the same fields posted as to Groundwork, to its own paths."""
+
+    def __init__(self, groundwork: Groundwork):
+        self.groundwork = groundwork
+
     def page(self, assignment_id: int) -> str:
         return f"/notes/{assignment_id}"
 
@@ -315,14 +328,15 @@ class Bare(Protocol):
         return f"/notes/{assignment_id}"
 
     def fields(self, worksheet_id: str, marker: str) -> list[tuple[str, str]]:
-        return [("marker", marker)]
+        return self.groundwork.fields(worksheet_id, marker)
 
     def stored(self, url: str) -> dict[int, tuple[str | None, str]]:
         engine = create_engine(url)
         with engine.connect() as connection:
-            rows = connection.execute(text(f"SELECT id, body, submitted FROM {BARE_TABLE}")).all()
+            rows = connection.execute(text(f"SELECT id, worksheet_id, body, submitted FROM {BARE_TABLE}")).all()
         engine.dispose()
-        return {row.id: (row.body or None, "submitted" if row.submitted else "in_progress") for row in rows}
+        return {row.id: (json.loads(row.body).get(self.groundwork.marker_item[row.worksheet_id]),
+                         "submitted" if row.submitted else "in_progress") for row in rows}
 
 
 def simulate(person: Person, protocol: Protocol, address: str, tally: Tally, stop_at: float,
@@ -503,7 +517,8 @@ def main() -> int:
           f"Groundwork and the bare app alternate, {args.rounds} runs each, then one run that kills a worker")
     goals = []
     for kind in (KINDS if args.database == "both" else [args.database]):
-        sides = {"Groundwork": (Groundwork(definitions), "clinic:create_app()"), "bare": (Bare(), "load:bare_app()")}
+        groundwork = Groundwork(definitions)
+        sides = {"Groundwork": (groundwork, "clinic:create_app()"), "bare": (Bare(groundwork), "load:bare_app()")}
 
         def one_run(side: str, kill: bool = False) -> Result:
             protocol, spec = sides[side]

@@ -278,7 +278,9 @@ class WorksheetSnapshot(db.Model):
     worksheet_id: Mapped[str] = mapped_column(String(60))
     worksheet_version: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Loaded only when asked for: `definition_of` finds a parsed definition by its digest,
+    # so a request that shows or saves a worksheet does not read and decode 12 KB of JSON.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
 
     @staticmethod
     def digest_of(definition: dict[str, Any]) -> str:

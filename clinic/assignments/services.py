@@ -62,8 +62,9 @@ def get_own_assignment(assignment_id: int) -> Assignment:
 
 
 def definition_of(assignment: Assignment) -> Definition:
-    """The definition as it was when this worksheet was assigned."""
-    return Definition.from_snapshot(assignment.definition_snapshot)
+    """The definition as it was when this worksheet was assigned (its snapshot's JSON read only on a cache miss)."""
+    snapshot = assignment.snapshot
+    return Definition.from_stored(snapshot.digest, lambda: snapshot.definition)
 
 
 def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None, note: str = "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -191,10 +192,27 @@ class Definition(Strict):
         """The definition stored with an assignment, parsed once per distinct snapshot (it never changes)."""
         return _parse_snapshot(json.dumps(data, sort_keys=True))
 
+    @classmethod
+    def from_stored(cls, digest: str, load: Callable[[], dict[str, Any]]) -> Definition:
+        """The definition of a stored snapshot known by its SHA-256 `digest`, loaded and parsed once per process.
+
+        The digest names the content, so the same digest is the same definition in any database.
+        """
+        found = _by_digest.get(digest)
+        if found is None:
+            if len(_by_digest) >= STORED_CACHE_SIZE:
+                _by_digest.clear()
+            found = _by_digest[digest] = cls.from_snapshot(load())
+        return found
+
 
 def _duplicates(values: list[str]) -> list[str]:
     seen: set[str] = set()
     return [v for v in values if v in seen or seen.add(v)]
+
+
+STORED_CACHE_SIZE = 256
+_by_digest: dict[str, Definition] = {}
 
 
 @lru_cache(maxsize=256)

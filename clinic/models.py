@@ -334,6 +334,9 @@ class Response(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     saved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When a save of these answers was last written to the audit trail: autosaves are
+    # audited once per sitting, not once per keystroke pause (see `save_answers`).
+    audited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     assignment: Mapped[Assignment] = relationship(back_populates="response")
     comments: Mapped[list[Comment]] = relationship(back_populates="response", order_by="Comment.created_at")

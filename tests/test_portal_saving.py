@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from clinic.extensions import db
 from clinic.models import AssignmentEvent, AuditEvent, Response
-from clinic.portal.services import SaveRefused, save_answers
+from clinic.portal.services import SAVE_AUDIT_MINUTES, SaveRefused, save_answers
 from clinic.worksheets import load_definition
 from conftest import csrf_token
 from test_portal import new_link, open_link
@@ -120,10 +121,28 @@ def test_autosave_answers_with_the_new_version_and_progress(portal, worksheet):
     assert db.session.scalars(select(AssignmentEvent.to_status)).all().count("in_progress") == 1
 
 
-def test_each_save_is_audited_as_the_client(portal, worksheet, robin):
+def test_the_first_save_of_a_sitting_is_audited_as_the_client(portal, worksheet, robin):
     post(portal, worksheet, {"name": "Robin"}, version=0, json=True)
     event_ = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "response.saved")).one()
     assert (event_.actor_type, event_.actor_id, event_.detail) == ("client", robin.id, {"version": 1})
+
+
+def test_autosaves_are_audited_once_per_sitting_and_submitting_always(portal, worksheet):
+    def audited() -> list[tuple[str, dict]]:
+        return db.session.execute(select(AuditEvent.action, AuditEvent.detail)
+                                  .where(AuditEvent.action.like("response.%")).order_by(AuditEvent.id)).all()
+
+    for version in range(3):
+        assert post(portal, worksheet, {"name": f"Robin {version}"}, version=version, json=True).status_code == 200
+    assert audited() == [("response.saved", {"version": 1})]
+    response = stored(worksheet)
+    response.audited_at -= dt.timedelta(minutes=SAVE_AUDIT_MINUTES)  # the sitting is over
+    db.session.commit()
+    assert post(portal, worksheet, {"name": "Later"}, version=3, json=True).status_code == 200
+    assert post(portal, worksheet, {"name": "Later on"}, version=4, json=True).status_code == 200
+    assert audited() == [("response.saved", {"version": 1}), ("response.saved", {"version": 4})]
+    assert post(portal, worksheet, COMPLETE, version=5, action="submit").status_code == 302
+    assert audited()[-1] == ("response.submitted", {"version": 6})
 
 
 def test_an_autosave_costs_a_fixed_handful_of_queries(portal, worksheet, count_queries):

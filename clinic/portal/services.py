@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic import audit
@@ -23,6 +23,8 @@ from clinic.extensions import db
 from clinic.models import OPEN_STATUSES, Assignment, Client, PortalLink, Response, utcnow
 
 LINK_DAYS_MAX = 365
+# An autosave is audited when none of the same answers was in this many minutes (see `save_answers`).
+SAVE_AUDIT_MINUTES = 10
 
 
 def hash_token(token: str) -> str:
@@ -135,16 +137,30 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
     conflict (a retry after a lost reply) and is answered with the stored
     version. Status changes and the audit event commit together with the
     answers; the audit reads its owners from the assignment already loaded.
+
+    The audit trail records that the client changed their answers once per
+    sitting, not at every pause in typing: a save writes `response.saved` (with
+    its version) when no save of this response was audited in the last
+    `SAVE_AUDIT_MINUTES`, decided by the same UPDATE through `audited_at`, so
+    two workers cannot both skip it. Every sign-in, view, submission and
+    download is still audited one by one, and the answers themselves carry
+    their version and time; a row per autosave (one every few seconds of
+    typing) told an auditor nothing more, and its hash-chained insert
+    serialised every save of the practice on the chain's last row.
     """
     response = assignment.response
+    now = utcnow()
     still_open = select(Assignment.id).where(Assignment.id == assignment.id,
                                              Assignment.status.in_(OPEN_STATUSES))
+    sitting_over = or_(Response.audited_at.is_(None),
+                       Response.audited_at <= now - dt.timedelta(minutes=SAVE_AUDIT_MINUTES))
     stored = db.session.execute(
         update(Response)
         .where(Response.id == response.id, Response.version == expected_version,
                Response.assignment_id.in_(still_open))
-        .values(answers=answers, version=Response.version + 1, saved_at=utcnow())
-        .returning(Response.version, Response.saved_at)
+        .values(answers=answers, version=Response.version + 1, saved_at=now,
+                audited_at=case((sitting_over, literal(now, Response.audited_at.type)), else_=Response.audited_at))
+        .returning(Response.version, Response.saved_at, Response.audited_at)
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if stored is None:
@@ -157,13 +173,16 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
             return Saved(response.version, response.saved_at)  # a retry whose reply was lost: nothing to do
         raise SaveRefused("stale", response.version)
     saved = Saved(stored.version, stored.saved_at)
-    for name, value in (("answers", answers), ("version", saved.version), ("saved_at", saved.saved_at)):
+    for name, value in (("answers", answers), ("version", saved.version), ("saved_at", saved.saved_at),
+                        ("audited_at", stored.audited_at)):
         set_committed_value(response, name, value)
     if assignment.status == "assigned":
         transition(assignment, "in_progress", actor="client")
     if submit:
         transition(assignment, "submitted", actor="client")
-    audit.record("response.submitted" if submit else "response.saved", response, version=saved.version)
+        audit.record("response.submitted", response, version=saved.version)
+    elif stored.audited_at == now:
+        audit.record("response.saved", response, version=saved.version)
     db.session.commit()
     return saved
 

@@ -7,7 +7,7 @@ from functools import wraps
 
 from flask import abort, current_app, g, jsonify, render_template, request, session
 from flask_login import current_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from clinic import audit
@@ -21,11 +21,21 @@ SESSION_CLIENT = "portal_client_id"
 SESSION_LINK = "portal_link_id"
 SESSION_VERSION = "portal_session_version"
 SESSION_SEEN = "portal_seen_at"
+# The idle clock runs to the minute: setting it on every request changed the session, so every
+# autosave re-signed and re-sent the cookie.
+SEEN_REFRESH_SECONDS = 60
 OPTION_VALUE = re.compile(OPTION_VALUE_PATTERN)
 SIGNED_OUT_MESSAGES = {
     "idle": "For your privacy, you were signed out after a while without activity.",
     "ended": "Your private session has ended.",
 }
+
+
+# Every portal request runs these two: built once, as building them cost about as much as running them.
+_LINK_WITH_CLIENT = (select(PortalLink).where(PortalLink.id == bindparam("link_id"))
+                     .options(joinedload(PortalLink.client).joinedload(Client.clinician)))
+_ASSIGNMENT = (select(Assignment).where(Assignment.id == bindparam("assignment_id"))
+               .options(joinedload(Assignment.snapshot), joinedload(Assignment.response)))
 
 
 def start_client_session(link: PortalLink) -> None:
@@ -59,11 +69,12 @@ def current_client() -> tuple[Client | None, str]:
     if now.timestamp() - seen > current_app.config["PORTAL_IDLE_MINUTES"] * 60:
         end_client_session()
         return None, "idle"
-    link = db.session.get(PortalLink, link_id, options=[joinedload(PortalLink.client).joinedload(Client.clinician)])
+    link = db.session.scalar(_LINK_WITH_CLIENT, {"link_id": link_id})
     if not is_usable(link) or link.client_id != client_id or session.get(SESSION_VERSION) != link.session_version:
         end_client_session()
         return None, "ended"
-    session[SESSION_SEEN] = now.timestamp()
+    if now.timestamp() - seen >= SEEN_REFRESH_SECONDS:
+        session[SESSION_SEEN] = now.timestamp()
     return link.client, ""
 
 
@@ -84,8 +95,7 @@ def client_required(view):
 
 def own_assignment(assignment_id: int) -> Assignment:
     """The signed-in client's assignment, or 404 (load, then authorize)."""
-    assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id)
-                                   .options(joinedload(Assignment.snapshot), joinedload(Assignment.response)))
+    assignment = db.session.scalar(_ASSIGNMENT, {"assignment_id": assignment_id})
     if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == "cancelled":
         abort(404)
     return assignment

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, literal, or_, select, update
+from sqlalchemy import Update, bindparam, case, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic import audit
@@ -125,6 +125,26 @@ class Saved:
     saved_at: dt.datetime | None
 
 
+def _store_answers_statement() -> Update:
+    """The compare-and-set of `save_answers`, built once: making it anew cost as much as running it."""
+    table = Response.__table__
+    still_open = select(Assignment.id).where(Assignment.id == bindparam("open_assignment_id"),
+                                             Assignment.status.in_(OPEN_STATUSES))
+    now = bindparam("now", type_=table.c.saved_at.type)
+    sitting_over = or_(table.c.audited_at.is_(None), table.c.audited_at <= bindparam("sitting_start", type_=now.type))
+    return (
+        update(table)
+        .where(table.c.id == bindparam("response_id"), table.c.version == bindparam("expected_version"),
+               table.c.assignment_id.in_(still_open))
+        .values(answers=bindparam("new_answers", type_=table.c.answers.type), version=table.c.version + 1,
+                saved_at=now, audited_at=case((sitting_over, now), else_=table.c.audited_at))
+        .returning(table.c.version, table.c.saved_at, table.c.audited_at)
+    )
+
+
+_STORE_ANSWERS = _store_answers_statement()
+
+
 def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_version: int,
                  submit: bool = False) -> Saved:
     """Store the client's answers as the next version, in one transaction, or refuse.
@@ -150,19 +170,10 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
     """
     response = assignment.response
     now = utcnow()
-    still_open = select(Assignment.id).where(Assignment.id == assignment.id,
-                                             Assignment.status.in_(OPEN_STATUSES))
-    sitting_over = or_(Response.audited_at.is_(None),
-                       Response.audited_at <= now - dt.timedelta(minutes=SAVE_AUDIT_MINUTES))
-    stored = db.session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.version == expected_version,
-               Response.assignment_id.in_(still_open))
-        .values(answers=answers, version=Response.version + 1, saved_at=now,
-                audited_at=case((sitting_over, literal(now, Response.audited_at.type)), else_=Response.audited_at))
-        .returning(Response.version, Response.saved_at, Response.audited_at)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
+    stored = db.session.execute(_STORE_ANSWERS, {
+        "response_id": response.id, "open_assignment_id": assignment.id, "expected_version": expected_version,
+        "new_answers": answers, "now": now, "sitting_start": now - dt.timedelta(minutes=SAVE_AUDIT_MINUTES),
+    }).one_or_none()
     if stored is None:
         db.session.rollback()
         db.session.refresh(assignment)

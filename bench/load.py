@@ -106,7 +106,7 @@ def seed(url: str, clients: int, worksheets_each: int) -> list[Person]:
             connection.execute(text(f"CREATE TABLE {BARE_TABLE} (id INTEGER PRIMARY KEY, worksheet_id TEXT NOT NULL, "
                                     "body TEXT NOT NULL, version INTEGER NOT NULL, submitted INTEGER NOT NULL)"))
             connection.execute(text(f"INSERT INTO {BARE_TABLE} (id, worksheet_id, body, version, submitted) "
-                                    "VALUES (:id, :worksheet_id, '{{}}', 0, 0)"),
+                                    "VALUES (:id, :worksheet_id, '{}', 0, 0)"),
                                [{"id": a, "worksheet_id": w} for p in people for a, w in p.assignments])
         db.engine.dispose()
     return people

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clinic.worksheets import evaluate
+from clinic.worksheets.evaluation import progress
+from sample_answers import sample_answers
 
 
 @pytest.fixture
@@ -118,3 +120,11 @@ def test_progress_counts_answered_items_per_section(library):
     first = evaluation.sections[0]
     assert (first.answered, first.total) == (2, 4)
     assert evaluation.answered == 2
+
+
+@pytest.mark.parametrize("worksheet_id", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
+def test_progress_counts_as_evaluate_does(library, worksheet_id):
+    definition = library[worksheet_id]
+    for answers in ({}, sample_answers(worksheet_id)):
+        evaluation = evaluate(definition, answers)
+        assert progress(definition, answers) == (evaluation.answered, evaluation.total)

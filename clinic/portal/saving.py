@@ -23,7 +23,8 @@ from clinic.models import OPEN_STATUSES, Assignment
 from clinic.portal.access import client_required, own_assignment, typed_text, wants_json
 from clinic.portal.blueprint import bp
 from clinic.portal.services import SaveRefused, save_answers
-from clinic.worksheets import Definition, evaluate, read_posted
+from clinic.worksheets import Definition, read_posted
+from clinic.worksheets.evaluation import progress
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts '¹', which int() refuses
 
@@ -84,9 +85,9 @@ def save(assignment_id: int):
     definition = definition_of(assignment)
     outcome = save_from_request(assignment, definition, submit=False)
     if outcome.status == "saved":
-        progress = evaluate(definition, outcome.answers)
+        answered, total = progress(definition, outcome.answers)
         return jsonify(status="saved", version=outcome.version, saved_at=outcome.saved_at.isoformat(),
-                       answered=progress.answered, total=progress.total)
+                       answered=answered, total=total)
     errors = [{"id": field_id, "label": label, "message": message}
               for field_id, label, message in (error_list(outcome.form) if outcome.form else [])]
     return jsonify(status=outcome.status, message=outcome.message, version=outcome.version,

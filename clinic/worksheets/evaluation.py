@@ -137,6 +137,16 @@ def evaluate(definition: Definition, answers: Answers) -> Evaluation:
     )
 
 
+def progress(definition: Definition, answers: Answers) -> tuple[int, int]:
+    """(answered, total) of the items shown, as `evaluate` counts them, without its summaries and flags.
+
+    Autosave replies with this after every save, so it skips what only the review needs.
+    """
+    hidden = hidden_items(definition, answers)
+    shown = [item for item in definition.items if item.id not in hidden]
+    return sum(is_answered(answers.get(item.id)) for item in shown), len(shown)
+
+
 def _signal_score(definition: Definition, signal: Signal, answers: Answers) -> int:
     items = [definition.items_by_id[signal.item]] if signal.item else tagged(definition, signal.tags or ())
     return signal.weight * sum(matches(answers.get(i.id), signal.in_) for i in items)

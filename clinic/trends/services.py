@@ -8,6 +8,7 @@ every scale item that no profile already shows (the 0-10 ratings of a weekly che
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from clinic.worksheets.schema.rules import AverageSummary, EntriesSummary, Share
 # a client's pages stay as quick after years of weekly check-ins as after a month.
 MIN_POINTS = 2
 MAX_POINTS = 12
+FIGURES_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,31 @@ def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:
     return found
 
 
+_figures_cache: dict[tuple[str, str], tuple[Figure, ...]] = {}
+
+
+def _sent_figures(assignment: Assignment) -> tuple[Figure, ...]:
+    """The figures of one sent worksheet, worked out once per process for the same definition and answers.
+
+    Every client page shows up to `MAX_POINTS` of each worksheet, and working
+    out a long checklist's figures costs milliseconds; keyed by content, a
+    cached result can never belong to other answers.
+    """
+    answers = assignment.response.answers or {}
+    key = (assignment.snapshot.digest, json.dumps(answers, sort_keys=True))
+    found = _figures_cache.get(key)
+    if found is None:
+        if len(_figures_cache) >= FIGURES_CACHE_SIZE:
+            _figures_cache.clear()
+        found = _figures_cache[key] = tuple(figures(definition_of(assignment), answers))
+    return found
+
+
 def trend_of(assignments: list[Assignment]) -> Trend | None:
     """The trend of one worksheet's submissions (oldest first), or None with fewer than two."""
     if len(assignments) < MIN_POINTS:
         return None
-    per_submission = [figures(definition_of(a), a.response.answers or {}) for a in assignments]
+    per_submission = [_sent_figures(a) for a in assignments]
     latest = definition_of(assignments[-1])
     order: dict[str, dict[str, None]] = defaultdict(dict)  # chart id -> series labels, latest layout first
     titles: dict[str, str] = {}

@@ -218,7 +218,6 @@ class Assignment(db.Model):
         ),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
         CheckConstraint("flag_level IN ('safety', 'attention')", name="flag_level_known"),
-        Index("ix_assignment_status_changed", "status", "status_changed_at"),
         # At most one open copy of a worksheet per client, even when two assigns race.
         Index("uq_assignment_open_worksheet", "client_id", "worksheet_id", unique=True,
               sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),

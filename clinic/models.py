@@ -226,6 +226,8 @@ class Assignment(db.Model):
               "flag_level"),
         # A client's worksheets, newest first, a page at a time.
         Index("ix_assignment_client_created", "client_id", "created_at", "id"),
+        # A client's latest activity first (packet choices, the portal's sent list), read until the page is full.
+        Index("ix_assignment_client_changed", "client_id", "status_changed_at", "id"),
         UniqueConstraint("series_id", "series_position", name="uq_assignment_series_position"),
         CheckConstraint("(series_id IS NULL) = (series_position IS NULL)", name="series_position_with_series"),
     )

@@ -66,8 +66,10 @@ def stop_series(series: AssignmentSeries) -> bool:
 
 def running_series(client: Client) -> list[tuple[AssignmentSeries, Assignment]]:
     """The client's series that will make more assignments, each with its latest assignment."""
+    # Through the client's series, not all their worksheets: years of one-offs stay unread.
+    of_client = Assignment.series_id.in_(select(AssignmentSeries.id).where(AssignmentSeries.client_id == client.id))
     return [tuple(row) for row in db.session.execute(
-        _running_with_latest(Assignment.client_id == client.id).order_by(AssignmentSeries.id)
+        _running_with_latest(of_client).order_by(AssignmentSeries.id)
     )]
 
 

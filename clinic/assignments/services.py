@@ -7,10 +7,11 @@ lifecycle does not allow and records each change with its time and actor.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -21,6 +22,7 @@ from clinic.models import (
     SENT_STATUSES,
     Assignment,
     AssignmentEvent,
+    AssignmentStatus,
     AssignmentSeries,
     Client,
     Clinician,
@@ -190,10 +192,40 @@ def add_comment(assignment: Assignment, *, clinician_id: int, body: str, section
     return comment
 
 
-def waiting_for_review(clinician_id: int) -> Select:
-    """Sent worksheets of current clients, the longest-waiting first."""
-    return (_of_current_clients(clinician_id).where(Assignment.status == "submitted")
-            .order_by(Assignment.status_changed_at, Assignment.id))
+@dataclass(frozen=True)
+class QueueEntry:
+    """One line of the review queue: a sent worksheet, or the sent copies of a repeating one together."""
+
+    assignment: Assignment  # the one to review first (of a series, the earliest copy)
+    waiting: int
+    safety: int
+    attention: int
+
+    @property
+    def flag_level(self) -> str | None:
+        """The most urgent flag among them."""
+        return "safety" if self.safety else "attention" if self.attention else None
+
+
+def review_queue(clinician_id: int) -> Select:
+    """Sent worksheets of current clients in the order they were assigned, a series on one line.
+
+    Rows are (assignment, waiting, safety, attention) for `QueueEntry`: the
+    copies of a series are counted in the database, so the list costs the same
+    however many there are.
+    """
+    one_line_each = (Assignment.series_id, case((Assignment.series_id.is_(None), Assignment.id)))
+    lines = (select(func.min(Assignment.id).label("first_id"), func.count().label("waiting"),
+                    func.count().filter(Assignment.flag_level == "safety").label("safety"),
+                    func.count().filter(Assignment.flag_level == "attention").label("attention"))
+             .join(Assignment.client)
+             .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None),
+                    Assignment.status == AssignmentStatus.SUBMITTED)
+             .group_by(*one_line_each).subquery())
+    return (select(Assignment, lines.c.waiting, lines.c.safety, lines.c.attention)
+            .join(lines, lines.c.first_id == Assignment.id)
+            .join(Assignment.client).options(contains_eager(Assignment.client))
+            .order_by(Assignment.id))
 
 
 def overdue(clinician_id: int, today: dt.date | None = None) -> Select:

@@ -15,7 +15,8 @@ from clinic.assignments.services import (
     open_worksheet_ids,
     overdue,
     recent_activity,
-    waiting_for_review,
+    QueueEntry,
+    review_queue,
 )
 from clinic.audit import record
 from clinic.clients.forms import AgendaForm, ClientForm
@@ -54,7 +55,7 @@ def audited_page(template: str, action: str, obj: Any = None, *, status: int = 2
 def dashboard():
     return audited_page(
         "clients/dashboard.html", "dashboard.view",
-        waiting=paginate(waiting_for_review(current_user.id), "waiting"),
+        waiting=paginate(review_queue(current_user.id), "waiting", row=QueueEntry),
         overdue=paginate(overdue(current_user.id), "overdue"),
         activity=recent_activity(current_user.id),
         clients=client_overview(paginate(clients_of(current_user.id), "clients")),

@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select
 from clinic import words
 from clinic.clients.pagination import Page
 from clinic.extensions import db
-from clinic.models import OPEN_STATUSES, Assignment, Client, Clinician, utcnow
+from clinic.models import OPEN_STATUSES, Assignment, AssignmentStatus, Client, Clinician, utcnow
 
 
 class ClientProblem(ValueError):
@@ -99,7 +99,12 @@ def clients_of(clinician_id: int, *, archived: bool = False) -> Select:
 
 @dataclass(frozen=True)
 class ClientRow:
-    """A client in a list, with counts of open, waiting-for-review, overdue and safety-flagged worksheets."""
+    """A client in a list, with counts of open, waiting-for-review and overdue worksheets, and open flags.
+
+    A flag is open while its worksheet waits for review: reviewing the worksheet is
+    how the clinician takes it in. Flags come from `Assignment.flag_level`, stored
+    when the worksheet was sent, so a list never reads answers.
+    """
 
     client: Client
     open: int = 0
@@ -107,6 +112,7 @@ class ClientRow:
     overdue: int = 0
     last_activity: dt.datetime | None = None
     safety: int = 0
+    attention: int = 0
 
 
 def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
@@ -117,14 +123,16 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
     """
     today = today or words.today()
     is_open = Assignment.status.in_(OPEN_STATUSES)
+    waiting = Assignment.status == AssignmentStatus.SUBMITTED
     counts = db.session.execute(
         select(
             Assignment.client_id,
             func.count().filter(is_open).label("open"),
-            func.count().filter(Assignment.status == "submitted").label("waiting"),
+            func.count().filter(waiting).label("waiting"),
             func.count().filter(is_open, Assignment.due_date < today).label("overdue"),
-            func.count().filter(Assignment.flag_level == "safety", Assignment.status != "cancelled").label("safety"),
             func.max(Assignment.status_changed_at).label("last_activity"),
+            func.count().filter(waiting, Assignment.flag_level == "safety").label("safety"),
+            func.count().filter(waiting, Assignment.flag_level == "attention").label("attention"),
         )
         .where(Assignment.client_id.in_([client.id for client in page.items]))
         .group_by(Assignment.client_id)
@@ -133,6 +141,5 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
     rows = []
     for client in page.items:
         found = by_client.get(client.id)
-        rows.append(ClientRow(client, found.open, found.waiting, found.overdue, found.last_activity, found.safety)
-                    if found else ClientRow(client))
+        rows.append(ClientRow(client, *found[1:]) if found else ClientRow(client))
     return replace(page, items=rows)

@@ -6,8 +6,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-
 from clinic import words
 from clinic.assignments.forms import AssignForm
 from clinic.assignments.services import (
@@ -23,16 +21,18 @@ from clinic.clients.forms import AgendaForm, ClientForm
 from clinic.clients.pagination import paginate
 from clinic.clients.services import (
     ClientProblem,
+    client_history,
     client_overview,
     clients_of,
     create_client,
     get_own_client,
+    history_line,
     save_agenda,
     set_archived,
     update_client,
 )
 from clinic.extensions import db
-from clinic.models import AuditEvent, Client
+from clinic.models import Client
 from clinic.pdf.background import prerender_later
 
 bp = Blueprint("clients", __name__)
@@ -182,8 +182,7 @@ def agenda(client_id: int):
 def audit(client_id: int):
     client = get_own_client(client_id)
     record("client.audit_view", client)  # before the query, so this visit is on the page too
-    events = paginate(select(AuditEvent).where(AuditEvent.client_id == client.id)
-                      .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), "events")
+    events = paginate(client_history(client), "events", row=history_line(client, current_user.id))
     page = render_template("clients/audit.html", client=client, events=events)
     db.session.commit()
     return page

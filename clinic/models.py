@@ -241,6 +241,16 @@ class Assignment(db.Model):
     )
 
     @property
+    def is_open(self) -> bool:
+        """Still the client's to fill in."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_sent(self) -> bool:
+        """Sent to the clinician: the answers can be read."""
+        return self.status in SENT_STATUSES
+
+    @property
     def definition_snapshot(self) -> dict[str, Any]:
         """The definition as assigned (stored once in `worksheet_snapshot`, shared)."""
         return self.snapshot.definition

@@ -88,6 +88,11 @@ def date_time(value: dt.datetime | None) -> str:
     return f"{date(moment.date())}, {moment:%H:%M}"
 
 
+def utc_stamp(moment: dt.datetime) -> str:
+    """'2026-12-04 14:05 UTC': a moment in files made for other systems and people anywhere (exports)."""
+    return f"{moment.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
+
+
 def clock(value: dt.datetime | None) -> str:
     """'14:05': a time of day on the practice's clock."""
     return f"{local(value):%H:%M}" if value else ""
@@ -143,6 +148,20 @@ FLAG_COUNT = {"safety": ("Safety flag", "{n} safety flags"), "attention": ("Flag
 def status(value: AssignmentStatus | str) -> str:
     """'Waiting for your review': an assignment's status in the clinician's words."""
     return STATUS[AssignmentStatus(value)]
+
+
+def status_dated(value: AssignmentStatus | str, *, submitted_at: dt.datetime | None,
+                 saved_at: dt.datetime | None) -> str:
+    """'Submitted 4 Dec 2026', 'Reviewed; submitted 4 Dec 2026', 'In progress; last saved 3 Dec 2026':
+    where a worksheet stands with the date that matters for it (printed beside its title)."""
+    value = AssignmentStatus(value)
+    if value == AssignmentStatus.SUBMITTED and submitted_at:
+        return f"Submitted {date(submitted_at)}"
+    if value == AssignmentStatus.REVIEWED and submitted_at:
+        return f"Reviewed; submitted {date(submitted_at)}"
+    if value == AssignmentStatus.IN_PROGRESS and saved_at:
+        return f"In progress; last saved {date(saved_at)}"
+    return status(value)
 
 
 def client_status(value: AssignmentStatus | str) -> str:

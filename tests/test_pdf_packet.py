@@ -111,7 +111,7 @@ def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make
     for assignment in submitted.values():
         assert assignment.definition_snapshot["title"] in news
     assert news.count("Where does your insecurity come from?") == 1, "the reviewed one from before is not new"
-    assert "assigned, started and submitted" in news
+    assert "assigned, started and sent" in news
     contents = between(front, "In this packet", "Page ")
     assert contents.count("Where does your insecurity come from?") == 2
 

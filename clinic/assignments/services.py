@@ -33,14 +33,15 @@ from clinic.models import (
 )
 from clinic.worksheets import Definition, evaluate
 
+ASSIGNED, IN_PROGRESS, SUBMITTED, REVIEWED, CANCELLED = AssignmentStatus
 ALLOWED = {
-    ("assigned", "in_progress"),
-    ("assigned", "submitted"),
-    ("in_progress", "submitted"),
-    ("submitted", "reviewed"),
-    ("submitted", "in_progress"),  # reopened by the clinician
-    ("reviewed", "in_progress"),  # reopened by the clinician
-    ("assigned", "cancelled"),
+    (ASSIGNED, IN_PROGRESS),
+    (ASSIGNED, SUBMITTED),
+    (IN_PROGRESS, SUBMITTED),
+    (SUBMITTED, REVIEWED),
+    (SUBMITTED, IN_PROGRESS),  # reopened by the clinician
+    (REVIEWED, IN_PROGRESS),  # reopened by the clinician
+    (ASSIGNED, CANCELLED),
 }
 
 
@@ -80,7 +81,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         snapshot=WorksheetSnapshot.of(definition.snapshot()),
         due_date=due_date,
         note_to_client=note,
-        status="assigned",
+        status=AssignmentStatus.ASSIGNED,
         created_at=now,
         status_changed_at=now,
         series=series,
@@ -88,7 +89,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
     )
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
-    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now,
+    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status=AssignmentStatus.ASSIGNED, actor=actor, at=now,
                                    clinician=_clinician_of(client)))
     return assignment
 
@@ -142,17 +143,17 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
     return assignments
 
 
-def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
+def transition(assignment: Assignment, to_status: AssignmentStatus, *, actor: str) -> None:
+    to_status = AssignmentStatus(to_status)
     if (assignment.status, to_status) not in ALLOWED:
-        raise LifecycleError(
-            f"A worksheet that is {assignment.status.replace('_', ' ')} cannot become {to_status.replace('_', ' ')}."
-        )
+        raise LifecycleError(f"A worksheet that is “{words.status(assignment.status)}” cannot become "
+                             f"“{words.status(to_status)}”.")
     now = utcnow()
     db.session.add(AssignmentEvent(assignment=assignment, from_status=assignment.status, to_status=to_status,
                                    actor=actor, at=now, clinician=_clinician_of(assignment.client)))
     assignment.status = to_status
     assignment.status_changed_at = now
-    if to_status == "submitted":
+    if to_status == AssignmentStatus.SUBMITTED:
         assignment.response.submitted_at = now
         with db.session.no_autoflush:  # reading the snapshot must not flush a half-made change
             assignment.flag_level = evaluate(definition_of(assignment), assignment.response.answers).highest_level
@@ -171,7 +172,7 @@ def reopen(assignment: Assignment, *, actor: str) -> None:
     if open_copies(assignment.client, [assignment.worksheet_id], excluding=assignment):
         raise LifecycleError("The client already has a newer copy of this worksheet to do; "
                              "reopening this one would give them two.")
-    transition(assignment, "in_progress", actor=actor)
+    transition(assignment, AssignmentStatus.IN_PROGRESS, actor=actor)
 
 
 def add_comment(assignment: Assignment, *, clinician_id: int, body: str, section_id: str | None) -> Comment:

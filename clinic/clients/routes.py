@@ -32,13 +32,13 @@ from clinic.clients.services import (
     update_client,
 )
 from clinic.extensions import db
-from clinic.models import Client
+from clinic.models import AuditAction, Client
 from clinic.pdf.background import prerender_later
 
 bp = Blueprint("clients", __name__)
 
 
-def audited_page(template: str, action: str, obj: Any = None, *, status: int = 200, **context: Any):
+def audited_page(template: str, action: AuditAction, obj: Any = None, *, status: int = 200, **context: Any):
     """Render a page of client data and record that it was seen, in one transaction.
 
     Committing after rendering keeps the loaded objects fresh for the template
@@ -54,7 +54,7 @@ def audited_page(template: str, action: str, obj: Any = None, *, status: int = 2
 @login_required
 def dashboard():
     return audited_page(
-        "clients/dashboard.html", "dashboard.view",
+        "clients/dashboard.html", AuditAction.DASHBOARD_VIEW,
         waiting=paginate(review_queue(current_user.id), "waiting", row=QueueEntry),
         overdue=paginate(overdue(current_user.id), "overdue"),
         activity=recent_activity(current_user.id),
@@ -66,7 +66,7 @@ def dashboard():
 @bp.route("/clients/archived")
 @login_required
 def archived():
-    return audited_page("clients/archived.html", "clients.archived_view",
+    return audited_page("clients/archived.html", AuditAction.ARCHIVED_CLIENTS_VIEW,
                         clients=client_overview(paginate(clients_of(current_user.id, archived=True), "clients")))
 
 
@@ -86,7 +86,7 @@ def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
                        assign_form: AssignForm | None = None, status: int = 200):
     """The client page, also re-shown with a form's errors by the routes that post to it."""
     return audited_page(
-        "clients/detail.html", "client.view", client,
+        "clients/detail.html", AuditAction.CLIENT_VIEW, client,
         status=status,
         client=client,
         agenda_form=agenda_form or AgendaForm(formdata=None, agenda=client.agenda),
@@ -112,12 +112,12 @@ def _client_details_form(client: Client | None):
         try:
             if client is None:
                 client = create_client(current_user, **details)
-                record("client.create", client)
+                record(AuditAction.CLIENT_CREATE, client)
                 message = f"{client.display_name} is added. You can assign worksheets below."
             else:
                 changed = update_client(client, **details)
                 if changed:
-                    record("client.update", client, fields=changed)
+                    record(AuditAction.CLIENT_UPDATE, client, fields=changed)
                 message = "Saved."
         except ClientProblem as problem:
             db.session.rollback()
@@ -129,7 +129,7 @@ def _client_details_form(client: Client | None):
     status = 400 if form.errors else 200
     if client is None:
         return render_template("clients/form.html", form=form, client=None), status
-    return audited_page("clients/form.html", "client.view", client, status=status, form=form, client=client)
+    return audited_page("clients/form.html", AuditAction.CLIENT_VIEW, client, status=status, form=form, client=client)
 
 
 @bp.route("/clients/<int:client_id>/archive", methods=["POST"])
@@ -138,7 +138,7 @@ def archive(client_id: int):
     client = get_own_client(client_id)
     if not client.archived:
         set_archived(client, True)
-        record("client.archive", client)
+        record(AuditAction.CLIENT_ARCHIVE, client)
         db.session.commit()
     flash(f"{client.display_name} is archived: gone from your lists, with every record kept. "
           "You can restore them from Archived clients.", "success")
@@ -156,7 +156,7 @@ def unarchive(client_id: int):
             db.session.rollback()
             flash(f"{client.display_name} could not be restored. {problem}", "error")
             return render_client_page(client, status=409)
-        record("client.unarchive", client)
+        record(AuditAction.CLIENT_UNARCHIVE, client)
         db.session.commit()
     flash(f"{client.display_name} is back in your lists.", "success")
     return redirect(url_for("clients.detail", client_id=client.id))
@@ -170,7 +170,7 @@ def agenda(client_id: int):
     if not form.validate_on_submit():
         return render_client_page(client, agenda_form=form, status=400)
     if save_agenda(client, form.agenda.data):
-        record("client.agenda_update", client)
+        record(AuditAction.AGENDA_UPDATE, client)
         db.session.commit()
         prerender_later(client)
     flash("Agenda saved.", "success")
@@ -181,7 +181,7 @@ def agenda(client_id: int):
 @login_required
 def audit(client_id: int):
     client = get_own_client(client_id)
-    record("client.audit_view", client)  # before the query, so this visit is on the page too
+    record(AuditAction.AUDIT_VIEW, client)  # before the query, so this visit is on the page too
     events = paginate(client_history(client), "events", row=history_line(client, current_user.id))
     page = render_template("clients/audit.html", client=client, events=events)
     db.session.commit()

@@ -33,6 +33,7 @@ from clinic.models import (
     SENT_STATUSES,
     Assignment,
     AssignmentEvent,
+    AssignmentStatus,
     Client,
     Clinician,
     Comment,
@@ -65,12 +66,10 @@ TEMPLATE_SOURCES = (
     "clinic/static/css/print.css",
 )
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
-PACKET_STATUSES = ("in_progress", *SENT_STATUSES)
+PACKET_STATUSES = (AssignmentStatus.IN_PROGRESS, *SENT_STATUSES)
 PACKET_DEFAULT_STATUSES = SENT_STATUSES
 # The packet form offers this many of the latest worksheets; older ones print from their own review page.
 PACKET_CHOICES = 20
-STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
-                 "reviewed": "Reviewed", "cancelled": "Cancelled"}
 
 
 def default_paper() -> str:
@@ -158,12 +157,7 @@ def filled_sheet(assignment: Assignment) -> Sheet:
 def status_text(assignment: Assignment) -> str:
     """Where a worksheet stands, with the date that matters for it."""
     response = assignment.response
-    if assignment.status in SENT_STATUSES and response.submitted_at:
-        label = "Submitted" if assignment.status == "submitted" else "Reviewed; submitted"
-        return f"{label} {words.date(response.submitted_at)}"
-    if assignment.status == "in_progress" and response.saved_at:
-        return f"In progress; last saved {words.date(response.saved_at)}"
-    return STATUS_LABELS[assignment.status]
+    return words.status_dated(assignment.status, submitted_at=response.submitted_at, saved_at=response.saved_at)
 
 
 def write_in_lines(item: Any) -> int:
@@ -384,17 +378,11 @@ def last_packet(client: Client, before: dt.date | None = None) -> PacketExport |
     return db.session.scalars(query.order_by(PacketExport.created_at.desc()).limit(1)).first()
 
 
-def _event_words(event: AssignmentEvent) -> str:
-    if event.to_status == "in_progress":
-        return "reopened" if event.from_status in SENT_STATUSES else "started"
-    return {"reviewed": "marked reviewed"}.get(event.to_status, event.to_status.replace("_", " "))
-
-
 def _by_day(events: list[AssignmentEvent]) -> list[str]:
     """Events in words, one phrase per day: "assigned, started and submitted 3 March 2026"."""
     days: dict[str, list[str]] = {}
     for event in events:
-        days.setdefault(words.date(event.at), []).append(_event_words(event))
+        days.setdefault(words.date(event.at), []).append(words.event_verb(event.kind))
     return [f"{_and_list(words)} {day}" for day, words in days.items()]
 
 
@@ -418,7 +406,7 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
             what.append(f"answers last saved {words.date(saved_at)}")
         if what:
             latest = max([e.at for e in events] + ([saved_at] if saved_at else []))
-            found.append((latest, Change(assignment.title, STATUS_LABELS[assignment.status], tuple(what),
+            found.append((latest, Change(assignment.title, words.status(assignment.status), tuple(what),
                                          anchors.get(assignment.id))))
     return [change for _, change in sorted(found, key=lambda pair: pair[0], reverse=True)]
 
@@ -514,7 +502,7 @@ def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) 
     heading, since = _changes_heading(options, last_packet(client, before=options.session_date))
     changes = tuple(changes_since(client, since, {a.id: s.anchor for a, s in zip(included, sheets)}))
     outstanding = tuple(
-        Outstanding(a.title, STATUS_LABELS[a.status], a.due_date)
+        Outstanding(a.title, words.status(a.status), a.due_date)
         for a in _not_yet_in(client) if a.id not in chosen
     )
     included_worksheets = {a.worksheet_id for a in included}

@@ -20,7 +20,7 @@ from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -356,18 +356,21 @@ def within_page_limit(sheets: tuple[Sheet, ...], too_long: TooManyPages) -> tupl
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
-    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES).
+    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES),
+    listed in the order they were assigned, as the packet prints them.
 
     Only what the packet form lists (title, status, dates): no snapshots, no comments.
     """
+    latest = (select(Assignment.id).where(_printable(client))
+              .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()).limit(PACKET_CHOICES))
     return list(db.session.scalars(
-        _printable(client).options(joinedload(Assignment.response)).limit(PACKET_CHOICES)
+        select(Assignment).where(Assignment.id.in_(latest)).options(joinedload(Assignment.response))
+        .order_by(Assignment.id)
     ))
 
 
-def _printable(client: Client) -> Select:
-    return (select(Assignment).where(Assignment.client_id == client.id, Assignment.status.in_(PACKET_STATUSES))
-            .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()))
+def _printable(client: Client) -> ColumnElement[bool]:
+    return (Assignment.client_id == client.id) & Assignment.status.in_(PACKET_STATUSES)
 
 
 def last_packet(client: Client, before: dt.date | None = None) -> PacketExport | None:
@@ -391,12 +394,13 @@ def _and_list(words: list[str]) -> str:
 
 
 def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, str]) -> list[Change]:
-    """Each of the client's worksheets that was assigned, started, submitted, reviewed or edited since then."""
+    """Each of the client's worksheets that was assigned, started, sent, reviewed or edited since then,
+    in the order they were assigned (the packet's order)."""
     assignments = db.session.scalars(
-        select(Assignment).where(Assignment.client_id == client.id)
+        select(Assignment).where(Assignment.client_id == client.id).order_by(Assignment.id)
         .options(selectinload(Assignment.events), selectinload(Assignment.response))
     )
-    found: list[tuple[dt.datetime, Change]] = []
+    found: list[Change] = []
     for assignment in assignments:
         events = sorted((e for e in assignment.events if since is None or e.at > since),
                         key=lambda e: (e.at.date(), e.id))  # the day, then the order they happened in
@@ -405,10 +409,9 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
         if saved_at and (since is None or saved_at > since) and (not events or saved_at > events[-1].at):
             what.append(f"answers last saved {words.date(saved_at)}")
         if what:
-            latest = max([e.at for e in events] + ([saved_at] if saved_at else []))
-            found.append((latest, Change(assignment.title, words.status(assignment.status), tuple(what),
-                                         anchors.get(assignment.id))))
-    return [change for _, change in sorted(found, key=lambda pair: pair[0], reverse=True)]
+            found.append(Change(assignment.title, words.status(assignment.status), tuple(what),
+                                anchors.get(assignment.id)))
+    return found
 
 
 def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> tuple[str, dt.datetime | None]:
@@ -492,7 +495,7 @@ def record_packet(client: Client, options: PacketOptions) -> None:
 def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) -> Packet:
     chosen = set(options.assignment_ids)
     included = list(db.session.scalars(
-        _printable(client).where(Assignment.id.in_(chosen))
+        select(Assignment).where(_printable(client), Assignment.id.in_(chosen)).order_by(Assignment.id)
         .options(joinedload(Assignment.snapshot), selectinload(Assignment.response).selectinload(Response.comments))
     ))
     most = current_app.config["PACKET_MAX_WORKSHEETS"]

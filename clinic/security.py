@@ -1,6 +1,8 @@
-"""Response headers that keep client data out of caches, frames and referrers."""
+"""Response headers that keep client data out of caches, frames and referrers; safe redirects."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
@@ -33,3 +35,13 @@ def init_app(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
         return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from clinic import words
 from clinic.assignments.forms import AssignForm, CommentForm
-from clinic.assignments.series import running_series, series_label, stop_series
+from clinic.assignments.series import series_label, stop_series
 from clinic.assignments.services import (
     AssignmentProblem,
     LifecycleError,
@@ -21,15 +21,16 @@ from clinic.assignments.services import (
     transition,
 )
 from clinic.audit import record
-from clinic.clients.routes import audited_page, render_client_page
+from clinic.clients.page import render_client_page
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
 from clinic.models import SENT_STATUSES, Assignment, AssignmentStatus, AuditAction
+from clinic.pages import audited_page
 from clinic.pdf.background import prerender_later
+from clinic.trends.services import worksheet_trend
 from clinic.worksheets import Definition, evaluate
 
 bp = Blueprint("assignments", __name__)
-bp.add_app_template_global(running_series)
 bp.add_app_template_global(series_label)
 
 WHOLE_RESPONSE = "whole_response"  # not a valid section id, so it never collides with one
@@ -91,6 +92,7 @@ def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm
         answers=answers,
         answers_visible=assignment.status in SENT_STATUSES,  # a draft stays the client's own
         evaluation=evaluate(definition, answers),
+        trend=worksheet_trend(assignment) if assignment.is_sent else None,
         comments=comments,
         comment_forms=forms,
         whole=WHOLE_RESPONSE,

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+
 from clinic import words
-from clinic.assignments.forms import AssignForm
-from clinic.assignments.services import (
-    assignments_of,
-    open_worksheet_ids,
-    overdue,
-    recent_activity,
-    QueueEntry,
-    review_queue,
-)
+from clinic.assignments.services import QueueEntry, overdue, recent_activity, review_queue
 from clinic.audit import record
 from clinic.clients.forms import AgendaForm, ClientForm
+from clinic.clients.page import render_client_page
 from clinic.clients.pagination import paginate
 from clinic.clients.services import (
     ClientProblem,
@@ -33,21 +25,10 @@ from clinic.clients.services import (
 )
 from clinic.extensions import db
 from clinic.models import AuditAction, Client
+from clinic.pages import audited_page
 from clinic.pdf.background import prerender_later
 
 bp = Blueprint("clients", __name__)
-
-
-def audited_page(template: str, action: AuditAction, obj: Any = None, *, status: int = 200, **context: Any):
-    """Render a page of client data and record that it was seen, in one transaction.
-
-    Committing after rendering keeps the loaded objects fresh for the template
-    (no reloading), and a page that fails to render is not recorded as seen.
-    """
-    record(action, obj)
-    page = render_template(template, **context)
-    db.session.commit()
-    return page, status
 
 
 @bp.route("/")
@@ -80,21 +61,6 @@ def new():
 @login_required
 def detail(client_id: int):
     return render_client_page(get_own_client(client_id))
-
-
-def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
-                       assign_form: AssignForm | None = None, status: int = 200):
-    """The client page, also re-shown with a form's errors by the routes that post to it."""
-    return audited_page(
-        "clients/detail.html", AuditAction.CLIENT_VIEW, client,
-        status=status,
-        client=client,
-        agenda_form=agenda_form or AgendaForm(formdata=None, agenda=client.agenda),
-        assign_form=assign_form or AssignForm(formdata=None),
-        assignments=paginate(assignments_of(client), "worksheets"),
-        open_worksheets=open_worksheet_ids(client),
-        today=words.today(),
-    )
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])

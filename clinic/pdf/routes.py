@@ -25,7 +25,7 @@ from clinic.pdf.rendering import RenderRefused
 bp = Blueprint("pdf", __name__)
 bp.add_app_template_filter(services.print_text, "print_text")
 
-for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_one_line, packet_form):
+for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_one_line):
     bp.add_app_template_global(_helper)
 bp.add_app_template_global(services.default_paper, "pdf_default_paper")
 bp.add_app_template_global(services.PAPER_SIZES, "pdf_paper_sizes")
@@ -97,4 +97,4 @@ def packet(client_id: int):
     audit.record(AuditAction.PACKET_FORM_VIEW, client)
     db.session.commit()
     status = 400 if form.errors else 200
-    return render_template("pdf/packet_form.html", client=client, packet_form_shown=form), status
+    return render_template("pdf/packet_form.html", client=client, packet_form=form), status

@@ -33,7 +33,6 @@ from werkzeug.exceptions import HTTPException
 
 from clinic import audit, throttle
 from clinic.assignments.services import definition_of
-from clinic.auth.routes import safe_next
 from clinic.clients.pagination import paginate
 from clinic.clients.services import get_own_client
 from clinic.errors import render_error
@@ -57,6 +56,7 @@ from clinic.portal.services import (
     revoke_links_of,
     save_answers,
 )
+from clinic.security import safe_next
 from clinic.worksheets import (
     CONTROL_KEYS,
     REQUIRED_MESSAGE,

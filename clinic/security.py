@@ -1,8 +1,6 @@
-"""Response headers that keep client data out of caches, frames and referrers; safe redirects."""
+"""Response headers that keep client data out of caches, frames and referrers."""
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
@@ -35,13 +33,3 @@ def init_app(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
         return response
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in (no open redirects)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target

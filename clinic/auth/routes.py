@@ -27,7 +27,7 @@ from clinic.auth.services import (
 )
 from clinic.extensions import db, login_manager
 from clinic.models import AuditAction, Clinician, utcnow
-from clinic.security import safe_next
+from clinic.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 

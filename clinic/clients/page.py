@@ -17,6 +17,7 @@ from clinic.mail.services import latest_failure
 from clinic.models import AuditAction, Client
 from clinic.pages import audited_page
 from clinic.pdf.forms import packet_form
+from clinic.portal.services import link_panel
 from clinic.trends.services import client_trends
 
 
@@ -34,5 +35,6 @@ def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
         running_series=running_series(client),
         trends=client_trends(client),
         email_failure=latest_failure(client),
+        portal_links=link_panel(client),
         today=words.today(),
     )

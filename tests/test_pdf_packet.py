@@ -8,8 +8,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from clinic.assignments.services import transition
 from clinic.extensions import db
-from clinic.models import AuditEvent, PacketExport, utcnow
+from clinic.models import AssignmentStatus, AuditEvent, PacketExport, utcnow
 from clinic import words
 from clinic.pdf.services import PACKET_CHOICES
 from clinic.worksheets import evaluate
@@ -80,6 +81,24 @@ def test_contents_page_numbers_point_at_each_worksheet_and_numbering_is_continuo
         assert "WORKSHEET ANSWERS" in first_page and title in first_page
 
 
+def test_the_packet_follows_the_order_worksheets_were_assigned_not_sent(signed_in, make, jordan):
+    origins = make.assignment(jordan, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    checklist = make.assignment(jordan, "partner-source-checklist", status="in_progress",
+                                answers=sample_answers("partner-source-checklist"))
+    transition(checklist, AssignmentStatus.SUBMITTED, actor="client")  # assigned last, and the latest news
+    db.session.commit()
+    form = signed_in.get(f"/clients/{jordan.id}/packet").get_data(as_text=True)
+    offered = re.findall(r'name="packet-assignments" type="checkbox" value="(\d+)"', form)
+    assert offered == [str(origins.id), str(checklist.id)]
+
+    pages = page_texts(make_packet(signed_in, jordan, assignments=[checklist, origins]).data)
+    origins_title, checklist_title = origins.title, checklist.title
+    for part in (between(cover(pages), "Everything so far", "Your agenda"), between(cover(pages), "In this packet", "Page ")):
+        assert part.index(origins_title) < part.index(checklist_title)
+    firsts = [page for page in pages if "WORKSHEET ANSWERS" in page]
+    assert origins_title in firsts[0] and checklist_title in firsts[1]
+
+
 def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make, jordan, submitted):
     earlier = make.assignment(jordan, "origins-mapping", status="reviewed", answers=sample_answers("origins-mapping"))
     long_ago = utcnow() - dt.timedelta(days=20)
@@ -98,7 +117,7 @@ def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make
     for assignment in submitted.values():
         assert assignment.definition_snapshot["title"] in news
     assert news.count("Where does your insecurity come from?") == 1, "the reviewed one from before is not new"
-    assert "assigned, started and submitted" in news
+    assert "assigned, started and sent" in news
     contents = between(front, "In this packet", "Page ")
     assert contents.count("Where does your insecurity come from?") == 2
 

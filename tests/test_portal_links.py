@@ -7,15 +7,14 @@ import datetime as dt
 import re
 
 import pytest
-from flask import render_template
+from conftest import csrf_token, post_form
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from test_portal import new_link, open_link
 
 from clinic.extensions import db
 from clinic.models import AuditEvent, PortalLink, utcnow
 from clinic.portal.services import hash_token
-from conftest import csrf_token, post_form
-from test_portal import new_link, open_link
 
 LINK_PATTERN = re.compile(r'value="http://localhost/p/([A-Za-z0-9_-]+)"')
 
@@ -259,23 +258,24 @@ def test_a_long_or_odd_token_is_just_an_unknown_link(client):
 # --- the clinician's panel on the client page ---------------------------------------------------
 
 
-def panel(app, robin) -> str:
-    with app.test_request_context(f"/clients/{robin.id}"):
-        return render_template("portal/_client_links.html", client=robin)
+def panel(signed_in, robin) -> str:
+    """The link panel as the client page shows it (the page's view passes the links in)."""
+    html = signed_in.get(f"/clients/{robin.id}").get_data(as_text=True)
+    return html[html.index('<section class="panel portal-links"'):]
 
 
 def test_the_panel_lists_links_with_status_and_offers_actions_only_for_active_ones(app, signed_in, robin):
     _revoked(robin)
     new_link(robin)
     new_link(robin)  # replaces the one before
-    html = panel(app, robin)
+    html = panel(signed_in, robin)
     assert html.count('badge--link-active') == 1 and html.count('badge--link-revoked') == 2
     assert html.count(">Revoke<") == 1 and html.count(">Replace<") == 1
     assert f'action="/clients/{robin.id}/links"' in html and 'name="days"' in html
     assert f'name="next" value="/clients/{robin.id}"' in html
     assert "creating or replacing a link stops the old one working" in html
     _expired(robin)
-    html = panel(app, robin)
+    html = panel(signed_in, robin)
     assert html.count('badge--link-expired') == 1 and html.count('badge--link-revoked') == 3
     assert ">Revoke<" not in html and ">Replace<" not in html
 
@@ -320,10 +320,9 @@ def test_leave_ends_the_session_on_the_server_so_a_copied_cookie_no_longer_works
     assert thief.get("/portal").status_code == 401
 
 
-def test_the_panel_offers_no_new_link_for_an_archived_client(app, make, clinician):
+def test_the_panel_offers_no_new_link_for_an_archived_client(signed_in, make, clinician):
     archived = make.client(clinician, archived_at=utcnow())
-    with app.test_request_context(f"/clients/{archived.id}"):
-        html = render_template("portal/_client_links.html", client=archived)
+    html = panel(signed_in, archived)
     assert "Create a link" not in html and "No link yet" in html
 
 

@@ -4,7 +4,6 @@ and 12-hour sign-out, password changes and two-step sign-in settings."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -28,6 +27,7 @@ from clinic.auth.services import (
 )
 from clinic.extensions import db, login_manager
 from clinic.models import Clinician, utcnow
+from clinic.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -69,16 +69,6 @@ def sign_in_url_back_here() -> str:
     """The sign-in page, coming back to this page afterwards (only a page one can GET)."""
     here = request.full_path.rstrip("?") if request.method == "GET" else None
     return url_for("auth.login", next=here)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in (no open redirects)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def _now() -> int:
@@ -261,7 +251,9 @@ def change_password():
                 db.session.commit()
                 _start_session(current_user._get_current_object())
                 flash("Your password is changed. Any other device signed in as you has been signed out.", "success")
-                return redirect(url_for("clients.dashboard"))
+                response = redirect(url_for("clients.dashboard"))
+                remember_device(response, current_user._get_current_object())
+                return response
     if wait is not None:
         return render_template("auth/change_password.html", form=form, wait_minutes=throttle.minutes(wait)), 429
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

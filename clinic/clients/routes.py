@@ -33,6 +33,7 @@ from clinic.clients.services import (
 from clinic.extensions import db
 from clinic.models import AuditEvent, Client
 from clinic.pdf.background import prerender_later
+from clinic.portal.services import link_panel
 
 bp = Blueprint("clients", __name__)
 
@@ -92,6 +93,7 @@ def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
         assign_form=assign_form or AssignForm(formdata=None),
         assignments=paginate(assignments_of(client), "worksheets"),
         open_worksheets=open_worksheet_ids(client),
+        portal_links=link_panel(client),
         today=words.today(),
     )
 

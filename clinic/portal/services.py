@@ -166,3 +166,11 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
     audit.record("response.submitted" if submit else "response.saved", response, version=saved.version)
     db.session.commit()
     return saved
+
+
+LINKS_SHOWN = 10
+
+
+def link_panel(client: Client) -> list[tuple[PortalLink, str]]:
+    """The client's newest links with their status, for the clinician's link panel on the client page."""
+    return [(link, link_status(link)) for link in links_of(client, limit=LINKS_SHOWN)]

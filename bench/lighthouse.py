@@ -7,7 +7,7 @@ the repository and Chromium:
 
     mkdir -p /work/tmp-lh && cd /work/tmp-lh && npm init -y && npm i lighthouse
     PORT=5077 make run        # in another terminal: the app with its demo data
-    .venv/bin/python bench/lighthouse.py --url http://127.0.0.1:5077 --lighthouse /work/tmp-lh
+    .venv/bin/python -m bench.lighthouse --url http://127.0.0.1:5077 --lighthouse /work/tmp-lh
 
 It signs in as the demo clinician and opens the demo client's link (printed by `make run`,
 or made here with `flask seed-demo`) with the standard library, then hands the session

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from clinic.extensions import db
 from clinic.models import NAME_MAX, NOTES_MAX, AuditEvent, Client, utcnow
-from conftest import post_form
+from tests.support.posting import post_form
 
 
 def audit_actions(client_id: int) -> list[str]:

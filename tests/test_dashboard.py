@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from clinic.assignments.services import add_comment, assign, transition
 from clinic.extensions import db
 from clinic.models import OPEN_STATUSES, Assignment, utcnow
-from conftest import login
+from tests.support.posting import login
 
 LAST_WEEK = utcnow().date() - dt.timedelta(days=7)
 STEPS = {"assigned": [], "in_progress": ["in_progress"], "submitted": ["in_progress", "submitted"],

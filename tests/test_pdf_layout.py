@@ -15,10 +15,10 @@ from PIL import Image
 from clinic.extensions import db
 from clinic.models import NOTES_MAX, PacketExport, utcnow
 from clinic.worksheets import evaluate
-from sample_answers import sample_answers
-from test_pdf import flat, page_texts, weasyprint_log  # noqa: F401 (fixture)
-from test_pdf_packet import make_packet
-from test_trends import send_weekly
+from tests.support.packets import make_packet
+from tests.support.pdf_text import flat, page_texts
+from tests.support.samples import sample_answers
+from tests.support.trends import send_weekly
 
 PAPERS = ("A4", "letter")
 LONG_ANSWER = " ".join(["I keep going over it in my head, the way the evening went and what I could have said."] * 12)

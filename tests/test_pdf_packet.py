@@ -13,9 +13,10 @@ from clinic.models import AuditEvent, PacketExport, utcnow
 from clinic import words
 from clinic.pdf.services import PACKET_CHOICES
 from clinic.worksheets import evaluate
-from conftest import post_form
-from sample_answers import sample_answers
-from test_pdf import WORKSHEETS, all_text, flat, page_texts, renders, weasyprint_log  # noqa: F401 (fixtures)
+from tests.support.packets import cover, make_packet
+from tests.support.pdf_text import all_text, flat, page_texts
+from tests.support.posting import post_form
+from tests.support.samples import WORKSHEETS, sample_answers
 
 
 @pytest.fixture
@@ -29,20 +30,6 @@ def jordan(make, clinician):
 def submitted(make, jordan):
     """The three worksheets, submitted with full answers, by id."""
     return {wid: make.assignment(jordan, wid, status="submitted", answers=sample_answers(wid)) for wid in WORKSHEETS}
-
-
-def make_packet(client, person, *, session="2026-03-10", since="last-packet", since_date="", assignments=None,
-                paper="A4"):
-    data = {"packet-session_date": session, "packet-changes_since": since, "packet-since_date": since_date,
-            "packet-paper": paper}
-    if assignments is not None:
-        data["packet-assignments"] = [a.id for a in assignments]
-    return post_form(client, f"/clients/{person.id}/packet", data)
-
-
-def cover(pages: list[str]) -> str:
-    """The cover pages' text: everything before the first worksheet."""
-    return " ".join(pages[: next(i for i, page in enumerate(pages) if "WORKSHEET ANSWERS" in page)])
 
 
 def between(text: str, start: str, end: str) -> str:

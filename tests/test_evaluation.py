@@ -6,7 +6,7 @@ import pytest
 
 from clinic.worksheets import evaluate
 from clinic.worksheets.evaluation import progress
-from sample_answers import sample_answers
+from tests.support.samples import sample_answers
 
 
 @pytest.fixture

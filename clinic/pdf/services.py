@@ -20,7 +20,7 @@ from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -33,6 +33,7 @@ from clinic.models import (
     SENT_STATUSES,
     Assignment,
     AssignmentEvent,
+    AssignmentStatus,
     Client,
     Clinician,
     Comment,
@@ -46,14 +47,22 @@ from clinic.pdf import rendering
 from clinic.pdf.rendering import TooManyPages
 from clinic.trends.services import Trend, client_trends
 from clinic.worksheets import Definition, Evaluation, evaluate
+from clinic.worksheets.evaluation import FlagResult
 
 # Paper sizes a PDF can be made in: the CSS page size (also the value in forms and
 # config) → its label.
 PAPER_SIZES = {"A4": "A4", "letter": "US Letter"}
 # Rendered PDFs older than this are dropped from the cache when a new one is stored.
 CACHE_DAYS = 14
-# Pages kept spare when a packet is shortened to fit: its cover then lists what was left out.
+# Pages kept spare when a packet is shortened to fit: its contents page then lists what was left out.
 COVER_SPARE_PAGES = 2
+# The cover is one page on A4 and US Letter however much happened: its flags, changes and
+# agenda each get this many printed lines (of about COVER_LINE_CHARS characters), and what does
+# not fit is printed in full after the contents, with the cover saying on which page.
+COVER_FLAG_LINES = 13
+COVER_CHANGE_LINES = 6
+COVER_AGENDA_LINES = 6
+COVER_LINE_CHARS = 95
 # Everything that shapes how a PDF looks; a change to any of them is a new template version.
 TEMPLATE_SOURCES = (
     "templates/pdf/*.html",
@@ -65,12 +74,10 @@ TEMPLATE_SOURCES = (
     "clinic/static/css/print.css",
 )
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
-PACKET_STATUSES = ("in_progress", *SENT_STATUSES)
+PACKET_STATUSES = (AssignmentStatus.IN_PROGRESS, *SENT_STATUSES)
 PACKET_DEFAULT_STATUSES = SENT_STATUSES
 # The packet form offers this many of the latest worksheets; older ones print from their own review page.
 PACKET_CHOICES = 20
-STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
-                 "reviewed": "Reviewed", "cancelled": "Cancelled"}
 
 
 def default_paper() -> str:
@@ -158,12 +165,7 @@ def filled_sheet(assignment: Assignment) -> Sheet:
 def status_text(assignment: Assignment) -> str:
     """Where a worksheet stands, with the date that matters for it."""
     response = assignment.response
-    if assignment.status in SENT_STATUSES and response.submitted_at:
-        label = "Submitted" if assignment.status == "submitted" else "Reviewed; submitted"
-        return f"{label} {words.date(response.submitted_at)}"
-    if assignment.status == "in_progress" and response.saved_at:
-        return f"In progress; last saved {words.date(response.saved_at)}"
-    return STATUS_LABELS[assignment.status]
+    return words.status_dated(assignment.status, submitted_at=response.submitted_at, saved_at=response.saved_at)
 
 
 def write_in_lines(item: Any) -> int:
@@ -334,10 +336,48 @@ class Packet:
     since: dt.datetime | None = None  # what the cover looks back to ("since last session")
     left_out: tuple[LeftOut, ...] = ()  # chosen, but past the packet's limits
 
+    @property
+    def flags(self) -> tuple[tuple[Sheet, FlagResult], ...]:
+        """Every flag of the sent worksheets with its worksheet: safety flags first, then in packet order."""
+        raised = [(sheet, flag) for sheet in self.sheets if not sheet.unsubmitted for flag in sheet.evaluation.flags]
+        return tuple(sorted(raised, key=lambda pair: pair[1].severity != "safety"))
+
+    @property
+    def cover_flags(self) -> tuple[tuple[Sheet, FlagResult], ...]:
+        """The first flags that fit the cover (a flag's box takes about a line more than its text)."""
+        costs = [printed_lines(f"{flag.say} · {sheet.definition.title} page 00") + 1 for sheet, flag in self.flags]
+        return self.flags[:_fitting(costs, COVER_FLAG_LINES)]
+
+    @property
+    def cover_changes(self) -> tuple[Change, ...]:
+        """The latest changes that fit the cover."""
+        costs = [printed_lines(f"{c.title}: {'; '.join(c.what)}. {c.status} see page 00") for c in self.changes]
+        return self.changes[:_fitting(costs, COVER_CHANGE_LINES)]
+
+    @property
+    def agenda_on_cover(self) -> bool:
+        return printed_lines(print_text(self.agenda)) <= COVER_AGENDA_LINES
+
+
+def printed_lines(text: str) -> int:
+    """About how many lines `text` takes on the cover (a generous guess: the font is proportional)."""
+    return sum(max(1, math.ceil(len(line) / COVER_LINE_CHARS)) for line in text.split("\n"))
+
+
+def _fitting(costs: list[int], room: int) -> int:
+    """How many of the leading entries fit in `room` lines."""
+    count = 0
+    for cost in costs:
+        if cost > room:
+            break
+        room -= cost
+        count += 1
+    return count
+
 
 @dataclass(frozen=True)
 class LeftOut:
-    """A chosen worksheet the packet could not hold, and why (the cover says so)."""
+    """A chosen worksheet the packet could not hold, and why (its contents page says so)."""
 
     title: str
     reason: str
@@ -347,8 +387,8 @@ def within_page_limit(sheets: tuple[Sheet, ...], too_long: TooManyPages) -> tupl
     """The sheets, in order, that fit in the page limit once the others are left out.
 
     A sheet runs from its first page to the page before the next sheet (the last
-    to the end); the cover is what comes before the first. A few pages are kept
-    spare for the cover's longer list of what was left out.
+    to the end); the cover, contents and summaries are what comes before the first.
+    A few pages are kept spare for the contents page's longer list of what was left out.
     """
     starts = [too_long.first_pages.get(sheet.anchor, too_long.pages) for sheet in sheets]
     ends = [*(start - 1 for start in starts[1:]), too_long.pages]
@@ -362,18 +402,21 @@ def within_page_limit(sheets: tuple[Sheet, ...], too_long: TooManyPages) -> tupl
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
-    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES).
+    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES),
+    listed in the order they were assigned, as the packet prints them.
 
     Only what the packet form lists (title, status, dates): no snapshots, no comments.
     """
+    latest = (select(Assignment.id).where(_printable(client))
+              .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()).limit(PACKET_CHOICES))
     return list(db.session.scalars(
-        _printable(client).options(joinedload(Assignment.response)).limit(PACKET_CHOICES)
+        select(Assignment).where(Assignment.id.in_(latest)).options(joinedload(Assignment.response))
+        .order_by(Assignment.id)
     ))
 
 
-def _printable(client: Client) -> Select:
-    return (select(Assignment).where(Assignment.client_id == client.id, Assignment.status.in_(PACKET_STATUSES))
-            .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()))
+def _printable(client: Client) -> ColumnElement[bool]:
+    return (Assignment.client_id == client.id) & Assignment.status.in_(PACKET_STATUSES)
 
 
 def last_packet(client: Client, before: dt.date | None = None) -> PacketExport | None:
@@ -384,17 +427,11 @@ def last_packet(client: Client, before: dt.date | None = None) -> PacketExport |
     return db.session.scalars(query.order_by(PacketExport.created_at.desc()).limit(1)).first()
 
 
-def _event_words(event: AssignmentEvent) -> str:
-    if event.to_status == "in_progress":
-        return "reopened" if event.from_status in SENT_STATUSES else "started"
-    return {"reviewed": "marked reviewed"}.get(event.to_status, event.to_status.replace("_", " "))
-
-
 def _by_day(events: list[AssignmentEvent]) -> list[str]:
     """Events in words, one phrase per day: "assigned, started and submitted 3 March 2026"."""
     days: dict[str, list[str]] = {}
     for event in events:
-        days.setdefault(words.date(event.at), []).append(_event_words(event))
+        days.setdefault(words.date(event.at), []).append(words.event_verb(event.kind))
     return [f"{_and_list(words)} {day}" for day, words in days.items()]
 
 
@@ -403,12 +440,13 @@ def _and_list(words: list[str]) -> str:
 
 
 def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, str]) -> list[Change]:
-    """Each of the client's worksheets that was assigned, started, submitted, reviewed or edited since then."""
+    """Each of the client's worksheets that was assigned, started, sent, reviewed or edited since then,
+    in the order they were assigned (the packet's order)."""
     assignments = db.session.scalars(
-        select(Assignment).where(Assignment.client_id == client.id)
+        select(Assignment).where(Assignment.client_id == client.id).order_by(Assignment.id)
         .options(selectinload(Assignment.events), selectinload(Assignment.response))
     )
-    found: list[tuple[dt.datetime, Change]] = []
+    found: list[Change] = []
     for assignment in assignments:
         events = sorted((e for e in assignment.events if since is None or e.at > since),
                         key=lambda e: (e.at.date(), e.id))  # the day, then the order they happened in
@@ -417,10 +455,9 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
         if saved_at and (since is None or saved_at > since) and (not events or saved_at > events[-1].at):
             what.append(f"answers last saved {words.date(saved_at)}")
         if what:
-            latest = max([e.at for e in events] + ([saved_at] if saved_at else []))
-            found.append((latest, Change(assignment.title, STATUS_LABELS[assignment.status], tuple(what),
-                                         anchors.get(assignment.id))))
-    return [change for _, change in sorted(found, key=lambda pair: pair[0], reverse=True)]
+            found.append(Change(assignment.title, words.status(assignment.status), tuple(what),
+                                anchors.get(assignment.id)))
+    return found
 
 
 def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> tuple[str, dt.datetime | None]:
@@ -486,7 +523,7 @@ def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> 
         return _packet_document(built[0])
 
     def shorten(too_long: TooManyPages) -> str:
-        """The packet without the worksheets past the page limit, named on its cover instead."""
+        """The packet without the worksheets past the page limit, named on its contents page instead."""
         packet = built[0]
         kept = within_page_limit(packet.sheets, too_long)
         reason = f"it would have made the packet longer than {too_long.limit} pages"
@@ -504,7 +541,7 @@ def record_packet(client: Client, options: PacketOptions) -> None:
 def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) -> Packet:
     chosen = set(options.assignment_ids)
     included = list(db.session.scalars(
-        _printable(client).where(Assignment.id.in_(chosen))
+        select(Assignment).where(_printable(client), Assignment.id.in_(chosen)).order_by(Assignment.id)
         .options(joinedload(Assignment.snapshot), selectinload(Assignment.response).selectinload(Response.comments))
     ))
     most = current_app.config["PACKET_MAX_WORKSHEETS"]
@@ -514,7 +551,7 @@ def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) 
     heading, since = _changes_heading(options, last_packet(client, before=options.session_date))
     changes = tuple(changes_since(client, since, {a.id: s.anchor for a, s in zip(included, sheets)}))
     outstanding = tuple(
-        Outstanding(a.title, STATUS_LABELS[a.status], a.due_date)
+        Outstanding(a.title, words.status(a.status), a.due_date)
         for a in _not_yet_in(client) if a.id not in chosen
     )
     included_worksheets = {a.worksheet_id for a in included}

@@ -21,7 +21,7 @@ from clinic import audit, throttle
 from clinic.assignments.services import definition_of
 from clinic.clients.pagination import paginate
 from clinic.extensions import db
-from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, PortalLink
+from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, AuditAction, PortalLink
 from clinic.pdf.background import prerender_later
 from clinic.portal.access import (
     SESSION_LINK,
@@ -42,20 +42,6 @@ from clinic.worksheets import (
     evaluate,
     hidden_items,
 )
-
-CLIENT_STATUS = {
-    "assigned": "Not started",
-    "in_progress": "Started",
-    "submitted": "Sent to your therapist",
-    "reviewed": "Read by your therapist",
-}
-
-
-@bp.app_template_global("client_status")
-def client_status(status: str) -> str:
-    """An assignment's status in the client's words."""
-    return CLIENT_STATUS.get(status, status.replace("_", " "))
-
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
 def landing(token: str):
@@ -88,7 +74,7 @@ def leave():
         link = db.session.get(PortalLink, session[SESSION_LINK])
         g.portal_client_id = client.id
         end_sessions(link)
-        audit.record("portal.left", link)
+        audit.record(AuditAction.PORTAL_LEFT, link)
         db.session.commit()
     end_client_session()
     return render_template("portal/signed_out.html", message="You have left your worksheets.", left=True)
@@ -107,7 +93,7 @@ def home():
     # Sent worksheets, the latest first, a page at a time: years of them stay quick to show.
     done = paginate(worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
                     .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()), "done")
-    audit.record("portal.home_viewed", client)
+    audit.record(AuditAction.PORTAL_HOME_VIEW, client)
     page = render_template(
         "portal/home.html",
         clinician=client.clinician,
@@ -147,7 +133,7 @@ def worksheet(assignment_id: int):
 def _show(assignment: Assignment, definition: Definition, *, form=None, problem: str = "",
           version: int | None = None, code: int = 200, incomplete: bool = False):
     response = assignment.response
-    audit.record("response.viewed", response)
+    audit.record(AuditAction.RESPONSE_VIEWED, response)
     db.session.commit()
     if assignment.status not in OPEN_STATUSES:
         return render_template("portal/submitted.html", assignment=assignment, definition=definition,

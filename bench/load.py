@@ -18,7 +18,9 @@ alike; run 2 comes last. It prints throughput, p50/p95/p99 latency and errors
 for each run, checks that every save the server acknowledged is in the
 database with its last value (lost saves must be 0), prints the median
 throughput of each side with its spread and their ratio, and writes the goals
-for `bench/report.py`.
+for `bench/report.py`. It also prints the CPU the gunicorn workers used per
+acknowledged write (read from /proc): on a machine shared with other work the
+throughput follows the share of CPU each run got, the CPU per write does not.
 
     .venv/bin/python -m bench.load                 # 30 s per run, both databases
     .venv/bin/python -m bench.load --duration 20 --database sqlite
@@ -197,6 +199,16 @@ def workers_of(master: subprocess.Popen) -> list[int]:
     """The pids of the master's worker processes (children in /proc)."""
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
     return [int(pid) for pid in children.read_text().split()]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far (those still running)."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # --- one simulated client ----------------------------------------------------------------
@@ -430,10 +442,21 @@ class Result:
     tally: Tally
     lost: list[str]
     unresolved: int
+    server_cpu: float | None  # seconds of CPU the gunicorn workers used (None when one was killed)
+
+    @property
+    def writes(self) -> int:
+        return self.tally.saves_acknowledged + self.tally.submits_acknowledged
 
     @property
     def writes_per_second(self) -> float:
-        return (self.tally.saves_acknowledged + self.tally.submits_acknowledged) / self.seconds
+        return self.writes / self.seconds
+
+    @property
+    def cpu_per_write(self) -> float | None:
+        """Server CPU seconds per acknowledged write, pages and sign-ins included: what throughput
+        comes to on a machine with nothing else to do, however busy this one was."""
+        return None if self.server_cpu is None or not self.writes else self.server_cpu / self.writes
 
     def percentile(self, kind: str, fraction: float) -> float:
         values = sorted(self.tally.latencies[kind])
@@ -450,6 +473,8 @@ def run(name: str, protocol: Protocol, app_spec: str, url: str, people: list[Per
         kill_worker: bool) -> Result:
     tally = Tally()
     with gunicorn(app_spec, url, args.workers) as (address, master):
+        workers = workers_of(master)
+        cpu_before = cpu_seconds(workers)
         started = time.monotonic()
         stop_at = started + args.duration
         threads = [threading.Thread(target=simulate, args=(p, protocol, address, tally, stop_at, args.saves),
@@ -464,6 +489,7 @@ def run(name: str, protocol: Protocol, app_spec: str, url: str, people: list[Per
         for thread in threads:
             thread.join(timeout=args.duration + RETRIES * REQUEST_TIMEOUT)
         seconds = time.monotonic() - started
+        server_cpu = None if kill_worker else cpu_seconds(workers) - cpu_before
     stored = protocol.stored(url)
     lost, unresolved = [], 0
     for assignment_id, (acknowledged, unanswered) in tally.outcome.items():
@@ -474,7 +500,7 @@ def run(name: str, protocol: Protocol, app_spec: str, url: str, people: list[Per
             unresolved += 1  # a later request landed although its answer never arrived: nothing lost
             continue
         lost.append(f"worksheet {assignment_id}: acknowledged {acknowledged!r}, stored {value!r}")
-    return Result(name, seconds, tally, lost, unresolved)
+    return Result(name, seconds, tally, lost, unresolved, server_cpu)
 
 
 def report(result: Result) -> None:
@@ -484,6 +510,9 @@ def report(result: Result) -> None:
     print(f"  {requests} requests in {result.seconds:.1f} s = {requests / result.seconds:.0f} requests/s; "
           f"acknowledged {t.saves_acknowledged} autosaves + {t.submits_acknowledged} submissions "
           f"= {result.writes_per_second:.0f} writes/s")
+    if result.cpu_per_write is not None:
+        print(f"  gunicorn workers used {result.server_cpu:.1f} s of CPU = {result.cpu_per_write * 1000:.2f} ms per write "
+              f"({result.server_cpu / result.seconds:.0%} of one core)")
     for kind in ("save", "submit", "page"):
         if t.latencies[kind]:
             print(f"  {kind:>6} latency ms: p50 {result.percentile(kind, 0.50):7.1f}  "
@@ -540,6 +569,10 @@ def main() -> int:
         ratio = ours.median / bare.median
         print(f"\n  {kind}: writes/s, median (25th–75th percentile) of {args.rounds} alternating runs: "
               f"Groundwork {ours.text(digits=0)}, bare {bare.text(digits=0)}; Groundwork / bare = {ratio:.2f}")
+        cpu = {side: Spread.of([r.cpu_per_write for r in runs[side]]) for side in sides}
+        print(f"  {kind}: server CPU ms per write, median (25th–75th percentile): "
+              f"Groundwork {cpu['Groundwork'].text(1000, 2)}, bare {cpu['bare'].text(1000, 2)}; "
+              f"bare / Groundwork = {cpu['bare'].median / cpu['Groundwork'].median:.2f}")
         ours_runs = [*runs["Groundwork"], killed]
         errors = sum(r.errors() for r in ours_runs)
         lost = sum(len(r.lost) for r in ours_runs)

@@ -48,16 +48,20 @@ class Page:
         return f"{path}?{urlencode(list(query.items(multi=True)))}#{self.param}"
 
 
-def paginate(statement: Select, param: str, *, row: Callable[..., Any] | None = None) -> Page:
+def paginate(statement: Select, param: str, *, row: Callable[..., Any] | None = None,
+             count: Select | None = None) -> Page:
     """One page of `statement` (two queries: the count, then the page's items).
 
     The page number comes from the request's `param`; a number past the end
     shows the last page. Items are the first column of each result row, or,
     with `row`, `row(*columns)` for a statement that selects an object with
-    figures about it.
+    figures about it. `count`, when given, counts the same rows without the
+    joins that only add columns to them (the database cannot always skip those).
     """
     per_page = current_app.config["PER_PAGE"]
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    if count is None:
+        count = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = db.session.scalar(count)
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, request.args.get(param, 1, type=int)), pages)
     this_page = statement.limit(per_page).offset((number - 1) * per_page)

@@ -14,6 +14,7 @@ from clinic.clients.pagination import paginate
 from clinic.clients.services import (
     ClientProblem,
     client_history,
+    client_history_count,
     client_overview,
     clients_of,
     create_client,
@@ -149,7 +150,8 @@ def agenda(client_id: int):
 def audit(client_id: int):
     client = get_own_client(client_id)
     record(AuditAction.AUDIT_VIEW, client)  # before the query, so this visit is on the page too
-    events = paginate(client_history(client), "events", row=history_line(client, current_user.id))
+    events = paginate(client_history(client), "events", row=history_line(client, current_user.id),
+                      count=client_history_count(client))
     page = render_template("clients/audit.html", client=client, events=events)
     db.session.commit()
     return page

@@ -152,13 +152,14 @@ def status(value: AssignmentStatus | str) -> str:
 
 def status_dated(value: AssignmentStatus | str, *, submitted_at: dt.datetime | None,
                  saved_at: dt.datetime | None) -> str:
-    """'Submitted 4 Dec 2026', 'Reviewed; submitted 4 Dec 2026', 'In progress; last saved 3 Dec 2026':
-    where a worksheet stands with the date that matters for it (printed beside its title)."""
+    """'Sent 4 Dec 2026', 'Reviewed; sent 4 Dec 2026', 'In progress; last saved 3 Dec 2026':
+    where a worksheet stands with the date that matters for it (printed beside its title). A client
+    *sends* a worksheet, in every page, PDF and history line (EVENT_VERB, AUDIT): never "submits"."""
     value = AssignmentStatus(value)
     if value == AssignmentStatus.SUBMITTED and submitted_at:
-        return f"Submitted {date(submitted_at)}"
+        return f"Sent {date(submitted_at)}"
     if value == AssignmentStatus.REVIEWED and submitted_at:
-        return f"Reviewed; submitted {date(submitted_at)}"
+        return f"Reviewed; sent {date(submitted_at)}"
     if value == AssignmentStatus.IN_PROGRESS and saved_at:
         return f"In progress; last saved {date(saved_at)}"
     return status(value)

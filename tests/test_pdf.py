@@ -124,7 +124,7 @@ def test_a_worksheet_not_sent_prints_as_not_yet_submitted_without_its_drafts(sig
 
     text = all_text(signed_in.get(f"/assignments/{assignment.id}/pdf").data)
 
-    assert "Not yet submitted" in text
+    assert "Not sent yet" in text
     assert DRAFT not in text and "Often" not in text
     assert "Partner may use" not in text and "2 of 7" not in text  # no flag or summary drawn from drafts
 
@@ -140,7 +140,7 @@ def test_a_packet_shows_sent_answers_and_not_the_drafts_of_a_worksheet_in_progre
     text = all_text(response.data)
 
     assert DRAFT not in text and "Partner may use" not in text
-    assert "Not yet submitted" in text
+    assert "Not sent yet" in text
     assert expected_answers(definition_of(sent), sent.response.answers)[0] in text
 
 

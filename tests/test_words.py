@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from clinic import words
 from clinic.extensions import db
 from clinic.models import AuditEvent
 from tests.support.posting import login
+from tests.support.samples import sample_answers
 
 SUMMER_EVENING_UTC = dt.datetime(2026, 7, 3, 23, 30, tzinfo=dt.timezone.utc)
 
@@ -61,3 +63,18 @@ def test_the_browsers_favicon_request_finds_an_icon(client):
     with client.get(moved.headers["Location"]) as icon:
         assert icon.status_code == 200
         assert icon.mimetype == "image/svg+xml"
+
+
+def test_a_client_sends_a_worksheet_in_every_word_never_submits_it(app, signed_in, make, clinician):
+    app.config["TIMEZONE"] = "UTC"
+    person = make.client(clinician, display_name="Sam K.")
+    sent = make.assignment(person, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    sent.response.submitted_at = SUMMER_EVENING_UTC
+    db.session.commit()
+
+    assert words.status_dated("submitted", submitted_at=SUMMER_EVENING_UTC, saved_at=None) == "Sent 3 Jul 2026"
+    assert words.status_dated("reviewed", submitted_at=SUMMER_EVENING_UTC, saved_at=None) == "Reviewed; sent 3 Jul 2026"
+    page = signed_in.get(f"/clients/{person.id}").get_data(as_text=True)
+    assert f"{sent.title} (Sent 3 Jul 2026)" in page  # the packet form's choice, as the history and dashboard say it
+    assert "Sent and reviewed worksheets are ticked" in page
+    assert "ubmitted" not in re.sub(r"<[^>]*>", " ", page)  # no "Submitted"/"submitted" anywhere a person reads

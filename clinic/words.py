@@ -38,6 +38,11 @@ def zone_name_setting(configured: str | None) -> str:
     return DEFAULT_ZONE
 
 
+def zone_label(name: str) -> str:
+    """'New York' for "America/New_York": a time zone as people name it (its city), not its database id."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def practice_zone() -> zoneinfo.ZoneInfo:
     """The time zone every shown time is read in."""
     name = current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_ZONE
@@ -279,4 +284,4 @@ def init_app(app: Flask) -> None:
     app.config["TIMEZONE"] = zone_name_setting(app.config.get("TIMEZONE"))
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(flag_count=flag_count, waiting_count=waiting_count)
-    app.jinja_env.globals["practice_zone_name"] = lambda: app.config["TIMEZONE"]
+    app.jinja_env.globals["practice_zone_name"] = lambda: zone_label(app.config["TIMEZONE"])

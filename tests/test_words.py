@@ -27,6 +27,14 @@ def test_one_date_format_in_the_practice_time_zone(app):
     assert words.date(SUMMER_EVENING_UTC) == "4 Jul 2026"
 
 
+def test_the_time_zone_is_named_as_people_say_it(app, signed_in):
+    app.config["TIMEZONE"] = "America/New_York"
+    page = signed_in.get("/").get_data(as_text=True)
+    assert "Times are shown in New York time." in page  # not the database name "America/New_York"
+    assert words.zone_label("America/Argentina/Buenos_Aires") == "Buenos Aires"
+    assert words.zone_label("UTC") == "UTC"
+
+
 def test_an_unknown_time_zone_falls_back_to_the_servers_own():
     assert words.zone_name_setting("Mars/Olympus_Mons") == words.zone_name_setting(None)
     assert words.zone_name_setting("Europe/Lisbon") == "Europe/Lisbon"
@@ -42,7 +50,7 @@ def test_the_audit_history_shows_times_on_the_practice_clock(app, signed_in, mak
     page = signed_in.get(f"/clients/{person.id}/audit").get_data(as_text=True)
 
     assert f"{kolkata.day} {kolkata:%b %Y, %H:%M}" in page
-    assert "Times are shown in Asia/Kolkata time." in page
+    assert "Times are shown in Kolkata time." in page
     assert "UTC" not in page
 
 

@@ -86,3 +86,12 @@ def test_a_client_sends_a_worksheet_in_every_word_never_submits_it(app, signed_i
     assert f"{sent.title} (Sent 3 Jul 2026)" in page  # the packet form's choice, as the history and dashboard say it
     assert "Sent and reviewed worksheets are ticked" in page
     assert "ubmitted" not in re.sub(r"<[^>]*>", " ", page)  # no "Submitted"/"submitted" anywhere a person reads
+
+
+def test_the_worksheet_library_counts_sections_in_plain_english(app, signed_in):
+    one_part = [d for d in app.extensions["worksheets"].values() if len(d.sections) == 1]
+    assert one_part, "the behaviour log has a single section"
+    cards = re.sub(r"<[^>]*>", " ", signed_in.get("/worksheets/").get_data(as_text=True))
+
+    assert " 1 sections" not in cards
+    assert cards.count(" 1 section ·") == len(one_part)

@@ -315,3 +315,12 @@ def test_the_library_links_each_worksheet_to_its_blank_printable(signed_in, app)
     for worksheet_id in app.extensions["worksheets"]:
         assert f'href="/worksheets/{worksheet_id}/blank.pdf"' in page
     assert page.count("Print blank") == len(app.extensions["worksheets"])
+
+
+def test_each_print_blank_link_names_its_worksheet(signed_in, app):
+    """Eight links all called "Print blank" cannot be told apart in a screen reader's list of links."""
+    page = signed_in.get("/worksheets/").get_data(as_text=True)
+    names = {re.sub(r"<[^>]*>", "", text).strip()
+             for text in re.findall(r'<a href="/worksheets/[^"]+/blank\.pdf"[^>]*>(.*?)</a>', page, re.S)}
+
+    assert names == {f"Print blank: {d.title}" for d in app.extensions["worksheets"].values()}

@@ -104,7 +104,24 @@ def ago(moment: dt.datetime | None) -> str:
     return f"on {weekday_date(moment)}"
 
 
-FILTERS = {"date": date, "weekday_date": weekday_date, "date_time": date_time, "clock": clock, "ago": ago}
+def saved_at(moment: dt.datetime | None) -> str:
+    """'Saved at 21:14' today, else 'Saved on Friday 4 Dec 2026 at 21:14': the save status, in practice time."""
+    if moment is None:
+        return ""
+    when = local(moment)
+    if when.date() == today():
+        return f"Saved at {when:%H:%M}"
+    return f"Saved on {weekday_date(when)} at {when:%H:%M}"
+
+
+def progress(answered: int, total: int, required_left: int) -> str:
+    """'12 of 30 answered · 3 required left': how far along, and what still stands before sending."""
+    left = "no required questions left" if required_left == 0 else f"{required_left} required left"
+    return f"{answered} of {total} answered · {left}"
+
+
+FILTERS = {"date": date, "weekday_date": weekday_date, "date_time": date_time, "clock": clock, "ago": ago,
+           "saved_at": saved_at}
 
 
 def init_app(app: Flask) -> None:

@@ -171,9 +171,10 @@ def test_a_hidden_required_item_does_not_hold_up_submitting_and_its_answer_is_ke
 
 def test_a_shown_required_item_must_be_answered_before_submitting(portal, assignment):
     response = post(portal, assignment, {"hot-cold": "often", "upset": "a-little"}, version=0, action="submit")
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert 'href="#hot-cold-example"' in page and 'href="#upset-detail"' not in page
+    assert response.status_code == 302
+    page = portal.get(response.headers["Location"]).get_data(as_text=True)
+    assert "One answer is still needed" in page
+    assert f'href="{page_url(assignment)}?part=1#hot-cold-example"' in page and "#upset-detail" not in page
     assert stored(assignment).assignment.status == "in_progress"
 
 

@@ -24,6 +24,7 @@ from clinic.models import AuditEvent, ThrottleBucket, utcnow
 from conftest import CSRF_PATTERN, PASSWORD, login, post_form
 
 WRONG = "not the password at all"
+NEW_PASSWORD = "lantern orchard ferry velvet"
 
 
 def attempt(client, email, password, *, address="10.0.0.7"):
@@ -204,3 +205,19 @@ def test_signing_in_again_after_the_limit_starts_a_new_twelve_hours(client, clin
     login(client, clinician)
     with client.session_transaction() as session:
         assert int(utcnow().timestamp()) - session[SIGNED_IN_AT] < 60
+
+
+def test_changing_the_password_forgets_every_other_recognised_browser(app, client, clinician):
+    sign_in_then_out(client, clinician)
+    elsewhere = app.test_client()
+    assert login(elsewhere, clinician).status_code == 302
+    changed = post_form(elsewhere, "/account/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                                                         "confirm_password": NEW_PASSWORD}, token_from="/account/password")
+    assert changed.status_code == 302
+    assert post_form(elsewhere, "/logout", token_from="/").status_code == 302
+    attacker = app.test_client()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        attempt(attacker, clinician.email, WRONG, address="198.51.100.66")
+    # The browser that knew the old password is a stranger now; the one that changed it is still known.
+    assert attempt(client, clinician.email, NEW_PASSWORD, address="198.51.100.66").status_code == 429
+    assert attempt(elsewhere, clinician.email, NEW_PASSWORD, address="198.51.100.66").status_code == 302

@@ -251,7 +251,9 @@ def change_password():
                 db.session.commit()
                 _start_session(current_user._get_current_object())
                 flash("Your password is changed. Any other device signed in as you has been signed out.", "success")
-                return redirect(url_for("clients.dashboard"))
+                response = redirect(url_for("clients.dashboard"))
+                remember_device(response, current_user._get_current_object())
+                return response
     if wait is not None:
         return render_template("auth/change_password.html", form=form, wait_minutes=throttle.minutes(wait)), 429
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

@@ -157,7 +157,7 @@ def _part_number(definition: Definition, part: str) -> int | None:
 def _no_such_part(assignment: Assignment):
     return render_template("portal/problem.html", title="That part was not found", message=(
         "This worksheet has no part with that number. Nothing has changed: your answers are safe."),
-        link=url_for("portal.worksheet", assignment_id=assignment.id), link_text="Go to the first part"), 404
+        link=url_for("portal.worksheet", assignment_id=assignment.id, part=1), link_text="Go to the first part"), 404
 
 
 def _after_saving(assignment: Assignment, definition: Definition, number: int, action: str, form):

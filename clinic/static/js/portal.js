@@ -158,8 +158,8 @@
       remover.value = "remove-row:" + group + "-" + rows.length;
       remover.textContent = remover.textContent.replace(/\d+\s*$/, String(rows.length + 1));
     }
-    fieldset.querySelectorAll(".group-remove").forEach(function (holder) { holder.hidden = false; });
     last.parentNode.insertBefore(row, last.nextSibling);
+    fieldset.querySelectorAll(".group-remove").forEach(function (holder) { holder.hidden = false; });
     row.querySelectorAll("[data-max-length]").forEach(function (field) {
       field.addEventListener("input", function () { updateCounter(field); });
     });

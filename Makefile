@@ -52,10 +52,10 @@ tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json tests
 # Benchmarks print figures (never part of `make test`) and end with one table of goals.
 bench: $(VENV)/.installed-test
 	rm -rf bench/results
-	$(BIN)/python bench/pdf.py
-	$(BIN)/python bench/scale.py
-	$(BIN)/python bench/load.py
-	$(BIN)/python bench/report.py
+	$(BIN)/python -m bench.pdf
+	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf $(VENV) tests/browser/node_modules

@@ -18,8 +18,8 @@ database with its last value (lost saves must be 0), prints the median
 throughput of each side with its spread and their ratio, and writes the goals
 for `bench/report.py`.
 
-    .venv/bin/python bench/load.py                 # 30 s per run, both databases
-    .venv/bin/python bench/load.py --duration 20 --database sqlite
+    .venv/bin/python -m bench.load                 # 30 s per run, both databases
+    .venv/bin/python -m bench.load --duration 20 --database sqlite
 """
 
 from __future__ import annotations
@@ -43,24 +43,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+from flask import Flask, jsonify, request
+from sqlalchemy import create_engine, select, text
+
+from bench.figures import Goal, Spread, alternate, write_goals
+from bench.scratch import KINDS, scratch_database
+from clinic import create_app
+from clinic.assignments.services import assign
+from clinic.auth.services import create_account
+from clinic.extensions import db
+from clinic.models import Assignment, Client
+from clinic.portal.services import issue_link
+from clinic.worksheets import Definition, load_library
+from clinic.worksheets.schema import LongText
+from tests.support.form_fields import as_form_fields
+from tests.support.samples import sample_answers
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from flask import Flask, jsonify, request  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
-
-from clinic import create_app  # noqa: E402
-from clinic.assignments.services import assign  # noqa: E402
-from clinic.auth.services import create_account  # noqa: E402
-from clinic.extensions import db  # noqa: E402
-from clinic.models import Assignment, Client  # noqa: E402
-from clinic.portal.services import issue_link  # noqa: E402
-from clinic.worksheets import Definition, load_library  # noqa: E402
-from clinic.worksheets.schema import LongText  # noqa: E402
-from form_fields import as_form_fields  # noqa: E402
-from figures import Goal, Spread, alternate, write_goals  # noqa: E402
-from scratch import KINDS, scratch_database  # noqa: E402
-from sample_answers import sample_answers  # noqa: E402
 
 PORTS = range(5950, 6000)
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -159,7 +158,7 @@ def gunicorn(app_spec: str, url: str, workers: int) -> Iterator[tuple[str, subpr
     """Serve `app_spec` on 127.0.0.1 until the block ends; yields (base address, master process)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "GROUNDWORK_SECRET_KEY": "bench-secret-key",
-           "PYTHONPATH": str(Path(__file__).parent)}
+           "PYTHONPATH": str(ROOT)}
     # --preload: the app is imported once, before the workers fork, so every worker answers from the start
     # (and one that is killed is replaced at once), on a busy machine too.
     master = subprocess.Popen([str(GUNICORN), "--preload", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
@@ -503,7 +502,7 @@ def main() -> int:
           f"Groundwork and the bare app alternate, {args.rounds} runs each, then one run that kills a worker")
     goals = []
     for kind in (KINDS if args.database == "both" else [args.database]):
-        sides = {"Groundwork": (Groundwork(definitions), "clinic:create_app()"), "bare": (Bare(), "load:bare_app()")}
+        sides = {"Groundwork": (Groundwork(definitions), "clinic:create_app()"), "bare": (Bare(), "bench.load:bare_app()")}
 
         def one_run(side: str, kill: bool = False) -> Result:
             protocol, spec = sides[side]

@@ -11,8 +11,8 @@
 3. Peak memory of a fresh process after rendering 1 and 100 packets of the three
    shipped worksheets (each packet for a new session date, so none is cached).
 
-    .venv/bin/python bench/pdf.py                  # a few minutes
-    .venv/bin/python bench/pdf.py --repeat 3 --packets 20
+    .venv/bin/python -m bench.pdf                  # a few minutes
+    .venv/bin/python -m bench.pdf --repeat 3 --packets 20
 """
 
 from __future__ import annotations
@@ -32,28 +32,27 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import weasyprint
+from argon2 import PasswordHasher
+from flask import Flask, render_template
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from sqlalchemy import delete
+
+import clinic.auth.services
+from bench.figures import Spread, alternate
+from clinic import create_app
+from clinic.assignments.services import assign, transition
+from clinic.auth.services import create_account
+from clinic.extensions import db
+from clinic.models import Assignment, Client, PdfCacheEntry, utcnow
+from clinic.pdf.fetcher import STATIC_BASE_URL
+from clinic import words
+from clinic.pdf.background import prerender_later
+from clinic.pdf.services import _build_packet, _packet_document, default_packet_options, filled_sheet
+from tests.support.samples import SAMPLE_ANSWERS, sample_answers
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-import weasyprint  # noqa: E402
-from argon2 import PasswordHasher  # noqa: E402
-from flask import Flask, render_template  # noqa: E402
-from flask.testing import FlaskClient  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-from sqlalchemy import delete  # noqa: E402
-
-import clinic.auth.services  # noqa: E402
-from clinic import create_app  # noqa: E402
-from clinic.assignments.services import assign, transition  # noqa: E402
-from clinic.auth.services import create_account  # noqa: E402
-from clinic.extensions import db  # noqa: E402
-from clinic.models import Assignment, Client, PdfCacheEntry, utcnow  # noqa: E402
-from clinic.pdf.fetcher import STATIC_BASE_URL  # noqa: E402
-from clinic import words  # noqa: E402
-from clinic.pdf.background import prerender_later  # noqa: E402
-from clinic.pdf.services import _build_packet, _packet_document, default_packet_options, filled_sheet  # noqa: E402
-from sample_answers import SAMPLE_ANSWERS, sample_answers  # noqa: E402
-from figures import Spread, alternate  # noqa: E402
 
 EMAIL, PASSWORD = "bench@example.test", "printing-figures passphrase 1234"
 PACKET_SIZE = 10  # worksheets in the timed packet
@@ -267,7 +266,7 @@ def memory_figures(counts: list[int]) -> None:
     print(f"\nMemory of a fresh process rendering {MEMORY_PACKET_SIZE}-worksheet packets (none cached), "
           "resident set:")
     for count in counts:
-        output = subprocess.run([sys.executable, __file__, "--child-memory", str(count)], check=True,
+        output = subprocess.run([sys.executable, "-m", "bench.pdf", "--child-memory", str(count)], check=True,
                                 capture_output=True, text=True, cwd=ROOT).stdout.split()
         settled, peak, now = (int(n) for n in output[-4:-1])
         seconds = output[-1]

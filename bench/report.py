@@ -1,6 +1,6 @@
 """The benchmarks' goals in one table: the goal, the measured ratio, pass or fail.
 
-    .venv/bin/python bench/report.py      # after bench/scale.py, bench/load.py ...
+    .venv/bin/python -m bench.report      # after bench/scale.py, bench/load.py ...
 
 Exits with 1 when any goal fails or no benchmark has written its figures.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from figures import RESULTS, read_goals
+from bench.figures import RESULTS, read_goals
 
 
 def main() -> int:

@@ -11,8 +11,8 @@ time with its middle-half spread and the SQL query count, then the ratios to
 100 assignments, and writes the goals (10,000 within 1.3x, 100,000 within 1.5x)
 for `bench/report.py`.
 
-    .venv/bin/python bench/scale.py                          # SQLite and PostgreSQL
-    .venv/bin/python bench/scale.py --database sqlite --sizes 100 10000 --rounds 9
+    .venv/bin/python -m bench.scale                          # SQLite and PostgreSQL
+    .venv/bin/python -m bench.scale --database sqlite --sizes 100 10000 --rounds 9
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from clinic.extensions import db
 from clinic.models import Client, Clinician
 from clinic.portal.services import issue_link
 from clinic.scale.seed import Made, email_of, seed_assignments, seed_people
-from figures import Goal, Spread, alternate, write_goals
-from scratch import KINDS, scratch_databases
+from bench.figures import Goal, Spread, alternate, write_goals
+from bench.scratch import KINDS, scratch_databases
 
 PASSWORD = "a scale-testing password"
 CLIENTS_EACH = 20

@@ -1,23 +1,19 @@
 """Scratch databases for the benchmarks: SQLite files, or databases on one throwaway PostgreSQL server.
 
 All go away when the block ends. The PostgreSQL server is the test suite's
-(tests/postgres.py): started as the `postgres` user, on 127.0.0.1 only.
+(tests/support/postgres.py): started as the `postgres` user, on 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sys
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from postgres import throwaway_server  # noqa: E402
+from tests.support.postgres import throwaway_server
 
 KINDS = ("sqlite", "postgresql")
 

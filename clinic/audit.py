@@ -20,7 +20,17 @@ from sqlalchemy import Text, cast, event, func, select
 
 from clinic.database import sha256_hex
 from clinic.extensions import db
-from clinic.models import Assignment, AuditEvent, Client, Comment, PortalLink, Response, utcnow
+from clinic.models import (
+    Assignment,
+    AuditAction,
+    AuditActor,
+    AuditEvent,
+    Client,
+    Comment,
+    PortalLink,
+    Response,
+    utcnow,
+)
 
 # The columns a row's hash covers (everything but its id and the hashes).
 CHAINED_COLUMNS = ("at", "actor_type", "actor_id", "action", "object_type", "object_id",
@@ -42,16 +52,16 @@ def _owners(obj: Any) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _actor() -> tuple[str, int | None]:
+def _actor() -> tuple[AuditActor, int | None]:
     if has_request_context():
         if current_user.is_authenticated:
-            return "clinician", current_user.id
+            return AuditActor.CLINICIAN, current_user.id
         if g.get("portal_client_id"):
-            return "client", g.portal_client_id
-    return "system", None
+            return AuditActor.CLIENT, g.portal_client_id
+    return AuditActor.SYSTEM, None
 
 
-def record(action: str, obj: Any = None, **detail: Any) -> AuditEvent:
+def record(action: AuditAction, obj: Any = None, **detail: Any) -> AuditEvent:
     """Add an audit event to the current transaction (the caller commits with its change)."""
     client_id, clinician_id = _owners(obj)
     actor_type, actor_id = _actor()
@@ -62,7 +72,7 @@ def record(action: str, obj: Any = None, **detail: Any) -> AuditEvent:
         object_type=type(obj).__name__.lower() if obj is not None else "none",
         object_id=getattr(obj, "id", None),
         client_id=client_id,
-        clinician_id=clinician_id if clinician_id is not None else (actor_id if actor_type == "clinician" else None),
+        clinician_id=clinician_id if clinician_id is not None else (actor_id if actor_type == AuditActor.CLINICIAN else None),
         address=request.remote_addr if has_request_context() else None,
         detail=detail,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
@@ -57,6 +58,32 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
         return value
+
+
+class StoredEnum(TypeDecorator):
+    """A `StrEnum` column stored as its plain value and read back as the member.
+
+    The values are the strings the database has always held, so switching a
+    column to an enum needs no data migration; the CHECK constraints still list them.
+    """
+
+    impl = String(20)
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int = 20) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)
+
+
+def values_sql(values) -> str:
+    """`'a', 'b'`: the values of a CHECK constraint's IN list."""
+    return ", ".join(f"'{value}'" for value in values)
 
 
 # Lengths shared by models, forms and validation messages.
@@ -159,11 +186,23 @@ class Client(db.Model):
         return bool(self.email) and self.email_consent and self.email_unsubscribed_at is None and not self.archived
 
 
-ASSIGNMENT_STATUSES = ("assigned", "in_progress", "submitted", "reviewed", "cancelled")
+class AssignmentStatus(StrEnum):
+    """Where an assignment is in its life: assigned → in progress → submitted → reviewed (or cancelled).
+
+    The words for each are in `clinic.words`.
+    """
+
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    REVIEWED = "reviewed"
+    CANCELLED = "cancelled"
+
+
 # Still the client's to fill in (editable in the portal) / sent to the clinician (readable on review).
-OPEN_STATUSES = ("assigned", "in_progress")
-SENT_STATUSES = ("submitted", "reviewed")
-IS_OPEN_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
+OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
+SENT_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.REVIEWED)
+IS_OPEN_SQL = f"status IN ({values_sql(OPEN_STATUSES)})"
 
 
 class Assignment(db.Model):
@@ -181,7 +220,7 @@ class Assignment(db.Model):
     # change how these answers read. Kept in its own table, once per distinct
     # definition: its 12 KB would otherwise sit in every assignment row.
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("worksheet_snapshot.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(20), default="assigned")
+    status: Mapped[AssignmentStatus] = mapped_column(StoredEnum(AssignmentStatus), default=AssignmentStatus.ASSIGNED)
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     note_to_client: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -202,6 +241,16 @@ class Assignment(db.Model):
     )
 
     @property
+    def is_open(self) -> bool:
+        """Still the client's to fill in."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_sent(self) -> bool:
+        """Sent to the clinician: the answers can be read."""
+        return self.status in SENT_STATUSES
+
+    @property
     def definition_snapshot(self) -> dict[str, Any]:
         """The definition as assigned (stored once in `worksheet_snapshot`, shared)."""
         return self.snapshot.definition
@@ -212,10 +261,7 @@ class Assignment(db.Model):
         self.snapshot = WorksheetSnapshot.of(definition)
 
     __table_args__ = (
-        CheckConstraint(
-            "status IN (" + ", ".join(f"'{s}'" for s in ASSIGNMENT_STATUSES) + ")",
-            name="status_known",
-        ),
+        CheckConstraint(f"status IN ({values_sql(AssignmentStatus)})", name="status_known"),
         CheckConstraint(f"length(note_to_client) <= {NOTE_TO_CLIENT_MAX}", name="note_length"),
         CheckConstraint("flag_level IN ('safety', 'attention')", name="flag_level_known"),
         Index("ix_assignment_status_changed", "status", "status_changed_at"),
@@ -298,6 +344,26 @@ class WorksheetSnapshot(db.Model):
         return found
 
 
+class AssignmentEventKind(StrEnum):
+    """What a status change was, as people say it: read from the two statuses, never stored."""
+
+    ASSIGNED = "assigned"
+    STARTED = "started"
+    SENT = "sent"
+    REVIEWED = "reviewed"
+    REOPENED = "reopened"
+    CANCELLED = "cancelled"
+
+
+_KIND_OF_ARRIVAL = {
+    AssignmentStatus.ASSIGNED: AssignmentEventKind.ASSIGNED,
+    AssignmentStatus.IN_PROGRESS: AssignmentEventKind.STARTED,
+    AssignmentStatus.SUBMITTED: AssignmentEventKind.SENT,
+    AssignmentStatus.REVIEWED: AssignmentEventKind.REVIEWED,
+    AssignmentStatus.CANCELLED: AssignmentEventKind.CANCELLED,
+}
+
+
 class AssignmentEvent(db.Model):
     """Every status change of an assignment, with its time and who made it."""
 
@@ -305,8 +371,8 @@ class AssignmentEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="RESTRICT"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[AssignmentStatus | None] = mapped_column(StoredEnum(AssignmentStatus))
+    to_status: Mapped[AssignmentStatus] = mapped_column(StoredEnum(AssignmentStatus))
     actor: Mapped[str] = mapped_column(String(40))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -318,6 +384,13 @@ class AssignmentEvent(db.Model):
     clinician: Mapped[Clinician] = relationship()
 
     __table_args__ = (Index("ix_assignment_event_clinician_at", "clinician_id", "at", "id"),)
+
+    @property
+    def kind(self) -> AssignmentEventKind:
+        """Back to the client after it was sent is a reopening; otherwise the status it arrived at says it."""
+        if self.to_status == AssignmentStatus.IN_PROGRESS and self.from_status in SENT_STATUSES:
+            return AssignmentEventKind.REOPENED
+        return _KIND_OF_ARRIVAL[self.to_status]
 
 
 class Response(db.Model):
@@ -385,6 +458,66 @@ class PortalLink(db.Model):
     )
 
 
+class AuditAction(StrEnum):
+    """What an audit event records. The values are those the trail has always held (three naming
+    styles among them): stored rows keep their meaning, and the words for each are in `clinic.words`.
+    """
+
+    SIGN_IN = "auth.sign_in"
+    SIGN_IN_FAILED = "auth.sign_in_failed"
+    SIGN_IN_PAUSED = "auth.sign_in_paused"
+    SIGN_OUT = "auth.sign_out"
+    PASSWORD_CHANGE = "auth.password_change"
+    TWO_STEP_ON = "auth.two_step_on"
+    TWO_STEP_OFF = "auth.two_step_off"
+    TWO_STEP_REQUIRED = "auth.two_step_required"
+    TWO_STEP_OPTIONAL = "auth.two_step_optional"
+    TWO_STEP_RESET = "auth.two_step_reset"
+    UNLOCK = "auth.unlock"
+    DASHBOARD_VIEW = "dashboard.view"
+    ARCHIVED_CLIENTS_VIEW = "clients.archived_view"
+    CLIENT_CREATE = "client.create"
+    CLIENT_VIEW = "client.view"
+    CLIENT_UPDATE = "client.update"
+    CLIENT_ARCHIVE = "client.archive"
+    CLIENT_UNARCHIVE = "client.unarchive"
+    AGENDA_UPDATE = "client.agenda_update"
+    AUDIT_VIEW = "client.audit_view"
+    CLIENT_EXPORTED = "client.exported"
+    ERASE_FORM_VIEW = "client.erase_form_viewed"
+    CLIENT_ERASED = "client.erased"
+    ASSIGNMENT_CREATE = "assignment.create"
+    ASSIGNMENT_VIEW = "assignment.view"
+    ASSIGNMENT_REVIEW = "assignment.review"
+    ASSIGNMENT_REOPEN = "assignment.reopen"
+    ASSIGNMENT_CANCEL = "assignment.cancel"
+    SERIES_STOP = "assignment_series.stop"
+    COMMENT_CREATE = "comment.create"
+    RESPONSE_VIEWED = "response.viewed"
+    RESPONSE_SAVED = "response.saved"
+    RESPONSE_SUBMITTED = "response.submitted"
+    PORTAL_SIGNED_IN = "portal.signed_in"
+    PORTAL_HOME_VIEW = "portal.home_viewed"
+    PORTAL_LEFT = "portal.left"
+    LINK_CREATED = "portal_link.created"
+    LINK_REVOKED = "portal_link.revoked"
+    EMAIL_SENT = "email.sent"
+    EMAIL_FAILED = "email.failed"
+    EMAIL_UNSUBSCRIBED = "email.unsubscribed"
+    PDF_WORKSHEET_DOWNLOADED = "pdf_worksheet_downloaded"
+    PDF_BLANK_DOWNLOADED = "pdf_blank_downloaded"
+    PDF_PACKET_DOWNLOADED = "pdf_packet_downloaded"
+    PACKET_FORM_VIEW = "packet_form_viewed"
+    FHIR_WORKSHEET_EXPORTED = "fhir_worksheet_exported"
+    FHIR_CLIENT_EXPORTED = "fhir_client_exported"
+
+
+class AuditActor(StrEnum):
+    CLINICIAN = "clinician"
+    CLIENT = "client"
+    SYSTEM = "system"
+
+
 class AuditEvent(db.Model):
     """Append-only record of every view, export and change of client data.
 
@@ -396,8 +529,9 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_type: Mapped[str] = mapped_column(String(20))
+    actor_type: Mapped[AuditActor] = mapped_column(StoredEnum(AuditActor))
     actor_id: Mapped[int | None] = mapped_column(Integer)
+    # Plain text, not `AuditAction`: the trail keeps whatever it was told, names since retired included.
     action: Mapped[str] = mapped_column(String(60))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
@@ -412,7 +546,7 @@ class AuditEvent(db.Model):
     hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
-        CheckConstraint("actor_type IN ('clinician', 'client', 'system')", name="actor_type_known"),
+        CheckConstraint(f"actor_type IN ({values_sql(AuditActor)})", name="actor_type_known"),
         Index("ix_audit_event_client_at", "client_id", "at"),
     )
 

@@ -1,8 +1,10 @@
-"""One vocabulary: how dates and times read, everywhere (pages, PDFs, emails, exports).
+"""One vocabulary: how dates, statuses, events, flags and the audit trail read, everywhere
+(pages, PDFs, emails, exports).
 
 Times are stored in UTC and shown in the practice's time zone (`TIMEZONE`, by
-default the server's own). Each rendering has one name here and one filter of
-the same name in the templates, so a date never reads two ways.
+default the server's own). The code names things with the enums in
+`clinic.models`; people read the words here. Each rendering has one name here
+and one filter of the same name in the templates, so nothing reads two ways.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from functools import lru_cache
 
 from flask import Flask, current_app, has_app_context
 from tzlocal import get_localzone_name
+
+from clinic.models import AssignmentEventKind, AssignmentStatus, AuditAction, AuditActor
 
 DEFAULT_ZONE = "UTC"
 
@@ -84,6 +88,11 @@ def date_time(value: dt.datetime | None) -> str:
     return f"{date(moment.date())}, {moment:%H:%M}"
 
 
+def utc_stamp(moment: dt.datetime) -> str:
+    """'2026-12-04 14:05 UTC': a moment in files made for other systems and people anywhere (exports)."""
+    return f"{moment.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
+
+
 def clock(value: dt.datetime | None) -> str:
     """'14:05': a time of day on the practice's clock."""
     return f"{local(value):%H:%M}" if value else ""
@@ -120,11 +129,169 @@ def progress(answered: int, total: int, required_left: int) -> str:
     return f"{answered} of {total} answered · {left}"
 
 
+# --- assignments: status, what happened to them, flags ---------------------------------
+
+# An assignment's status as the clinician reads it (pages, PDFs, exports).
+STATUS = {
+    AssignmentStatus.ASSIGNED: "Not started",
+    AssignmentStatus.IN_PROGRESS: "In progress",
+    AssignmentStatus.SUBMITTED: "Waiting for your review",
+    AssignmentStatus.REVIEWED: "Reviewed",
+    AssignmentStatus.CANCELLED: "Cancelled",
+}
+# ... and as the client reads it in the portal: their work, their therapist.
+CLIENT_STATUS = {
+    AssignmentStatus.ASSIGNED: "Not started",
+    AssignmentStatus.IN_PROGRESS: "Started",
+    AssignmentStatus.SUBMITTED: "Sent to your therapist",
+    AssignmentStatus.REVIEWED: "Read by your therapist",
+    AssignmentStatus.CANCELLED: "No longer needed",
+}
+# The verb of a status change: "Robin A. sent …", "assigned, started and sent 3 Mar 2026".
+EVENT_VERB = {
+    AssignmentEventKind.ASSIGNED: "assigned",
+    AssignmentEventKind.STARTED: "started",
+    AssignmentEventKind.SENT: "sent",
+    AssignmentEventKind.REVIEWED: "reviewed",
+    AssignmentEventKind.REOPENED: "reopened",
+    AssignmentEventKind.CANCELLED: "cancelled",
+}
+# A flag level (the engine's FLAG_LEVELS) as a heading word, and a number of flags of that level.
+FLAG_LEVEL = {"safety": "Safety", "attention": "Look at"}
+FLAG_COUNT = {"safety": ("Safety flag", "{n} safety flags"), "attention": ("Flag to look at", "{n} flags to look at")}
+
+
+def status(value: AssignmentStatus | str) -> str:
+    """'Waiting for your review': an assignment's status in the clinician's words."""
+    return STATUS[AssignmentStatus(value)]
+
+
+def status_dated(value: AssignmentStatus | str, *, submitted_at: dt.datetime | None,
+                 saved_at: dt.datetime | None) -> str:
+    """'Submitted 4 Dec 2026', 'Reviewed; submitted 4 Dec 2026', 'In progress; last saved 3 Dec 2026':
+    where a worksheet stands with the date that matters for it (printed beside its title)."""
+    value = AssignmentStatus(value)
+    if value == AssignmentStatus.SUBMITTED and submitted_at:
+        return f"Submitted {date(submitted_at)}"
+    if value == AssignmentStatus.REVIEWED and submitted_at:
+        return f"Reviewed; submitted {date(submitted_at)}"
+    if value == AssignmentStatus.IN_PROGRESS and saved_at:
+        return f"In progress; last saved {date(saved_at)}"
+    return status(value)
+
+
+def client_status(value: AssignmentStatus | str) -> str:
+    """'Sent to your therapist': an assignment's status in the client's words."""
+    return CLIENT_STATUS[AssignmentStatus(value)]
+
+
+def event_verb(kind: AssignmentEventKind | str) -> str:
+    return EVENT_VERB[AssignmentEventKind(kind)]
+
+
+def flag_level(level: str) -> str:
+    return FLAG_LEVEL[level]
+
+
+def flag_count(level: str, count: int) -> str:
+    """'Safety flag', '2 safety flags', 'Flag to look at'."""
+    one, many = FLAG_COUNT[level]
+    return one if count == 1 else many.format(n=count)
+
+
+def waiting_count(count: int) -> str:
+    """'3 waiting': how many sent copies of a repeating worksheet wait for review."""
+    return f"{count} waiting"
+
+
+def quoted(title: str) -> str:
+    """A worksheet's name inside a sentence."""
+    return f"“{title}”"
+
+
+# --- the audit trail -----------------------------------------------------------------
+
+# What each audit action did, after who did it. `{worksheet}` is the worksheet's name.
+AUDIT = {
+    AuditAction.SIGN_IN: "signed in",
+    AuditAction.SIGN_IN_FAILED: "tried to sign in with a wrong password",
+    AuditAction.SIGN_IN_PAUSED: "had sign-in paused after too many tries",
+    AuditAction.SIGN_OUT: "signed out",
+    AuditAction.PASSWORD_CHANGE: "changed their password",
+    AuditAction.TWO_STEP_ON: "turned on two-step sign-in",
+    AuditAction.TWO_STEP_OFF: "turned off two-step sign-in",
+    AuditAction.TWO_STEP_REQUIRED: "required two-step sign-in for everyone",
+    AuditAction.TWO_STEP_OPTIONAL: "made two-step sign-in optional",
+    AuditAction.TWO_STEP_RESET: "reset two-step sign-in",
+    AuditAction.UNLOCK: "unlocked sign-in",
+    AuditAction.DASHBOARD_VIEW: "opened the dashboard",
+    AuditAction.ARCHIVED_CLIENTS_VIEW: "opened the list of archived clients",
+    AuditAction.CLIENT_CREATE: "added the client",
+    AuditAction.CLIENT_VIEW: "opened the client's page",
+    AuditAction.CLIENT_UPDATE: "changed the client's details",
+    AuditAction.CLIENT_ARCHIVE: "archived the client",
+    AuditAction.CLIENT_UNARCHIVE: "restored the client to the lists",
+    AuditAction.AGENDA_UPDATE: "changed the agenda for the next session",
+    AuditAction.AUDIT_VIEW: "opened this history",
+    AuditAction.CLIENT_EXPORTED: "downloaded all of the client's data",
+    AuditAction.ERASE_FORM_VIEW: "opened the form that erases the client's data",
+    AuditAction.CLIENT_ERASED: "erased the client's data",
+    AuditAction.ASSIGNMENT_CREATE: "assigned {worksheet}",
+    AuditAction.ASSIGNMENT_VIEW: "opened {worksheet}",
+    AuditAction.ASSIGNMENT_REVIEW: "marked {worksheet} as reviewed",
+    AuditAction.ASSIGNMENT_REOPEN: "reopened {worksheet} for the client",
+    AuditAction.ASSIGNMENT_CANCEL: "cancelled {worksheet}",
+    AuditAction.SERIES_STOP: "stopped {worksheet} repeating",
+    AuditAction.COMMENT_CREATE: "commented on {worksheet}",
+    AuditAction.RESPONSE_VIEWED: "opened {worksheet}",
+    AuditAction.RESPONSE_SAVED: "saved answers to {worksheet}",
+    AuditAction.RESPONSE_SUBMITTED: "sent {worksheet}",
+    AuditAction.PORTAL_SIGNED_IN: "opened their link",
+    AuditAction.PORTAL_HOME_VIEW: "opened their list of worksheets",
+    AuditAction.PORTAL_LEFT: "left, ending their session",
+    AuditAction.LINK_CREATED: "made a new link for the client",
+    AuditAction.LINK_REVOKED: "turned off the client's link",
+    AuditAction.EMAIL_SENT: "emailed the client",
+    AuditAction.EMAIL_FAILED: "could not email the client",
+    AuditAction.EMAIL_UNSUBSCRIBED: "unsubscribed from emails",
+    AuditAction.PDF_WORKSHEET_DOWNLOADED: "downloaded the PDF of {worksheet}",
+    AuditAction.PDF_BLANK_DOWNLOADED: "downloaded a blank worksheet",
+    AuditAction.PDF_PACKET_DOWNLOADED: "downloaded the packet",
+    AuditAction.PACKET_FORM_VIEW: "opened the packet form",
+    AuditAction.FHIR_WORKSHEET_EXPORTED: "exported {worksheet} for another system (FHIR)",
+    AuditAction.FHIR_CLIENT_EXPORTED: "exported the client's worksheets for another system (FHIR)",
+}
+# An action the trail holds but this version no longer names.
+AUDIT_UNKNOWN = "changed the client's records"
+SYSTEM_ACTOR = "Groundwork"
+
+
+def audit_actor(actor_type: AuditActor | str, *, yours: bool, clinician_name: str | None,
+                client_name: str) -> str:
+    """Who did it: 'You', another clinician by name ('Dr Lee'), the client by name, or Groundwork."""
+    if actor_type == AuditActor.CLINICIAN:
+        return "You" if yours else clinician_name or "Another clinician"
+    if actor_type == AuditActor.CLIENT:
+        return client_name
+    return SYSTEM_ACTOR
+
+
+def audit_sentence(actor: str, action: str, worksheet: str | None) -> str:
+    """'You downloaded the packet', 'Robin A. saved answers to “Weekly check-in”'."""
+    try:
+        what = AUDIT[AuditAction(action)]
+    except ValueError:
+        what = AUDIT_UNKNOWN
+    return f"{actor} {what.format(worksheet=quoted(worksheet) if worksheet else 'a worksheet')}"
+
+
 FILTERS = {"date": date, "weekday_date": weekday_date, "date_time": date_time, "clock": clock, "ago": ago,
-           "saved_at": saved_at}
+           "saved_at": saved_at, "status_words": status, "client_status": client_status, "event_verb": event_verb,
+           "flag_level_words": flag_level, "quoted": quoted}
 
 
 def init_app(app: Flask) -> None:
     app.config["TIMEZONE"] = zone_name_setting(app.config.get("TIMEZONE"))
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(flag_count=flag_count, waiting_count=waiting_count)
     app.jinja_env.globals["practice_zone_name"] = lambda: app.config["TIMEZONE"]

@@ -4,9 +4,6 @@ factories for the objects a test needs, sign-in helpers and a SQL query counter.
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +13,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 import clinic.auth.services
 from clinic import create_app
@@ -24,9 +21,16 @@ from clinic.assignments.services import assign, transition
 from clinic.auth.services import create_account
 from clinic.extensions import db
 from clinic.models import Assignment, Client, Clinician
-from postgres import throwaway_server
 
-PASSWORD = "correct horse battery"
+# Before the helpers are imported: their asserts then report values as a test's do.
+pytest.register_assert_rewrite("tests.support")
+
+from tests.support.apps import QueryCounter, app_on, base_config, fresh_database
+from tests.support.postgres import throwaway_server
+from tests.support.posting import PASSWORD, login
+
+# Fixtures shared by several test modules, defined beside the helpers they go with.
+pytest_plugins = ["tests.support.pdf_text", "tests.support.queues", "tests.support.migrations"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,17 +51,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def fast_password_hashing() -> None:
     """Cheap argon2 parameters in tests; the real ones cost ~50 ms per hash."""
     clinic.auth.services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-def base_config(database_url: str, instance: Path) -> dict[str, Any]:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SERVER_NAME": None,
-        "CRISIS_LINE": "Test crisis line 0800 000 000",
-        "QUEUE_FILE": str(instance / "queue.sqlite"),
-    }
 
 
 @pytest.fixture(scope="session")
@@ -85,54 +78,15 @@ def _create_schema(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
-def fresh_database(migrated_database: str, folder: Path) -> str:
-    """The URL of a database with the schema: a copy of the SQLite template, or the PostgreSQL test database."""
-    if migrated_database.startswith("postgresql"):
-        return migrated_database
-    copy = folder / "groundwork.sqlite"
-    shutil.copyfile(migrated_database, copy)
-    return f"sqlite:///{copy}"
-
-
 @pytest.fixture
 def database_url(migrated_database: str, tmp_path: Path) -> str:
     return fresh_database(migrated_database, tmp_path)
-
-
-class IsolatedClient(FlaskClient):
-    """Each request runs in its own app context, as in production, not in the test's.
-
-    Without this a request would reuse the test's app context and database
-    session, and stale objects could hide real bugs. After each request the
-    test's session forgets what it had loaded, so it reads what was committed.
-    """
-
-    def open(self, *args: Any, **kwargs: Any):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()
-        return response
 
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
     """Settings a test module adds to the app's (override this fixture)."""
     return {}
-
-
-@contextlib.contextmanager
-def app_on(database_url: str, instance: Path, config: dict[str, Any] | None = None) -> Iterator[Flask]:
-    """The app on an empty database (PostgreSQL's tables are emptied), inside its app context."""
-    app = create_app({**base_config(database_url, instance), **(config or {})})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        if database_url.startswith("postgresql"):
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            db.session.execute(text("SET LOCAL session_replication_role = replica"))  # past the audit trail's guard
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -149,25 +103,6 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
-
-
-CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, path: str) -> str:
-    """The CSRF token a page gives its forms (as a browser would read it)."""
-    page = client.get(path)
-    match = CSRF_PATTERN.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {path} (status {page.status_code})"
-    return match.group(1)
-
-
-def post_form(client: FlaskClient, path: str, data: dict[str, Any] | None = None, *, token_from: str | None = None,
-              **kwargs: Any):
-    """POST like a browser: with the CSRF token read from the page the form is on."""
-    payload = dict(data or {})
-    payload.setdefault("csrf_token", csrf_token(client, token_from or path))
-    return client.post(path, data=payload, **kwargs)
 
 
 @dataclass
@@ -213,13 +148,21 @@ def make(app: Flask) -> Factory:
     return Factory(app)
 
 
-def login(client: FlaskClient, clinician: Clinician, password: str = PASSWORD):
-    return post_form(client, "/login", {"email": clinician.email, "password": password})
-
-
 @pytest.fixture
 def clinician(make: Factory) -> Clinician:
     return make.clinician(email="therapist@example.test", name="Dr Alex Morgan")
+
+
+@pytest.fixture
+def jordan(make: Factory, clinician: Clinician) -> Client:
+    """A client of `clinician` (the PDF tests' usual one)."""
+    return make.client(clinician, display_name="Jordan Ellis")
+
+
+@pytest.fixture
+def robin(make: Factory, clinician: Clinician) -> Client:
+    """A client of `clinician` (the portal tests' usual one; a link is made by `portal` or by the test)."""
+    return make.client(clinician, display_name="Robin A.")
 
 
 @pytest.fixture
@@ -228,19 +171,6 @@ def signed_in(client: FlaskClient, clinician: Clinician) -> FlaskClient:
     response = login(client, clinician)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
-            self.statements.append(statement)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from clinic.assignments.services import LifecycleError, transition
 from clinic.extensions import db
 from clinic.models import NOTE_TO_CLIENT_MAX, Assignment, AssignmentEvent, AuditEvent, utcnow
-from conftest import post_form
+from tests.support.posting import post_form
 
 IN_A_WEEK = (utcnow().date() + dt.timedelta(days=7)).isoformat()
 

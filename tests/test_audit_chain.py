@@ -18,8 +18,8 @@ from clinic import MIGRATIONS_DIR, create_app
 from clinic.audit import record
 from clinic.extensions import db
 from clinic.models import AuditEvent
-from conftest import csrf_token
-from postgres import throwaway_server
+from tests.support.postgres import throwaway_server
+from tests.support.posting import csrf_token
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,8 @@ from clinic import create_app
 from clinic.auth.routes import LAST_SEEN
 from clinic.extensions import db
 from clinic.models import AuditEvent, Clinician, ThrottleBucket, utcnow
-from conftest import PASSWORD, IsolatedClient, base_config, csrf_token, login, post_form
+from tests.support.apps import IsolatedClient, base_config
+from tests.support.posting import PASSWORD, csrf_token, login, post_form
 
 WRONG = "not the password at all"
 

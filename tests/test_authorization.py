@@ -17,7 +17,8 @@ from sqlalchemy import select
 from clinic import create_app
 from clinic.extensions import db
 from clinic.portal.services import issue_link
-from conftest import base_config, csrf_token, login
+from tests.support.apps import base_config
+from tests.support.posting import csrf_token, login
 
 # The client's side of the portal authorizes by its own session, not by a clinician's.
 CLIENT_SIDE = ("/p/", "/portal")

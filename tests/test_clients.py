@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from clinic.assignments.services import add_comment
 from clinic.extensions import db
-from clinic.models import NAME_MAX, NOTES_MAX, AuditEvent, Client, utcnow
-from conftest import post_form
+from clinic.models import NAME_MAX, NOTES_MAX, AuditAction, AuditEvent, Client, utcnow
+from tests.support.posting import post_form
 
 
 def audit_actions(client_id: int) -> list[str]:
@@ -162,11 +163,39 @@ def test_the_history_page_shows_the_clients_audit_trail_newest_first(signed_in, 
     signed_in.get(f"/clients/{other.id}")
     post_form(signed_in, f"/clients/{record.id}/agenda", {"agenda": "Plan"}, token_from=f"/clients/{record.id}")
     page = signed_in.get(f"/clients/{record.id}/audit").get_data(as_text=True)
-    opened = page.index("Opened this history")
-    changed = page.index("Changed the agenda for the next session")
-    viewed = page.index("Opened the client&#39;s page")
+    opened = page.index("You opened this history")
+    changed = page.index("You changed the agenda for the next session")
+    viewed = page.index("You opened the client&#39;s page")
     assert opened < changed < viewed
     assert page.count("<tr>") == 1 + 3  # the header row and this client's three events, not the other's
+
+
+def test_the_history_says_who_did_what_to_which_worksheet_in_words(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    origins = make.assignment(robin, "origins-mapping", status="submitted")
+    comment = add_comment(origins, clinician_id=clinician.id, body="Ask about Sundays.", section_id=None)
+    lee = make.clinician(name="Dr Lee")
+    happened = [("client", robin.id, AuditAction.RESPONSE_SAVED, origins.response),
+                ("clinician", clinician.id, AuditAction.COMMENT_CREATE, comment),
+                ("clinician", lee.id, AuditAction.PDF_PACKET_DOWNLOADED, robin),
+                ("clinician", clinician.id, AuditAction.PDF_PACKET_DOWNLOADED, robin),
+                ("system", None, AuditAction.EMAIL_SENT, robin)]
+    for actor_type, actor_id, action, obj in happened:
+        db.session.add(AuditEvent(actor_type=actor_type, actor_id=actor_id, action=action,
+                                  object_type=type(obj).__name__.lower(), object_id=obj.id, client_id=robin.id,
+                                  clinician_id=clinician.id))
+    db.session.commit()
+    signed_in.get(f"/assignments/{origins.id}")
+    page = signed_in.get(f"/clients/{robin.id}/audit").get_data(as_text=True)
+
+    in_order = ["You opened “Where does your insecurity come from?”", "Groundwork emailed the client",
+                "You downloaded the packet", "Dr Lee downloaded the packet",
+                "You commented on “Where does your insecurity come from?”",
+                "Robin A. saved answers to “Where does your insecurity come from?”"]
+    assert [page.index(sentence) for sentence in in_order] == sorted(page.index(sentence) for sentence in in_order)
+    for raw in ("response.saved", "pdf_packet_downloaded", "comment.create", f"response {origins.response.id}",
+                f"assignment {origins.id}", "Clinician account"):
+        assert raw not in page
 
 
 def test_the_history_is_paginated(signed_in, make, clinician, app):

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from clinic.assignments.services import add_comment, assign, transition
 from clinic.extensions import db
-from clinic.models import OPEN_STATUSES, Assignment, utcnow
-from conftest import login
+from clinic.models import OPEN_STATUSES, Assignment, AssignmentSeries, utcnow
+from tests.support.posting import login
+from tests.support.samples import sample_answers
 
 LAST_WEEK = utcnow().date() - dt.timedelta(days=7)
 STEPS = {"assigned": [], "in_progress": ["in_progress"], "submitted": ["in_progress", "submitted"],
@@ -42,6 +43,59 @@ def test_the_dashboard_shows_what_waits_what_is_overdue_recent_activity_and_the_
     clients = section(page, "clients")
     robin_row = clients[clients.index("Robin A."):].split("</tr>")[0]
     assert cells(robin_row) == ["1", "<strong>1</strong>", '<strong class="overdue">1</strong>']
+
+
+def client_row(page: str, name: str) -> str:
+    clients = section(page, "clients")
+    return clients[clients.index(f">{name}</a>"):].split("</tr>")[0]
+
+
+def test_each_client_row_shows_open_flags_safety_first(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    unsafe = {**sample_answers("partner-source-checklist"), "checks-phone": "sometimes"}
+    make.assignment(robin, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    make.assignment(robin, "partner-source-checklist", status="submitted", answers=unsafe)
+    casey = make.client(clinician, display_name="Casey B.")
+    make.assignment(casey, "origins-mapping", status="reviewed", answers=sample_answers("origins-mapping"))
+    make.assignment(casey, "weekly-check-in", status="submitted", answers=sample_answers("weekly-check-in"))
+    page = signed_in.get("/").get_data(as_text=True)
+
+    robin_row = client_row(page, "Robin A.")
+    assert robin_row.index("Safety flag") < robin_row.index("Flag to look at")
+    assert cells(robin_row)[1] == "<strong>2</strong>"  # waiting for review
+    casey_row = client_row(page, "Casey B.")  # its flag was read at review: no longer open
+    assert "flag" not in casey_row.lower() and "None" in casey_row
+    assert cells(casey_row)[1] == "<strong>1</strong>"
+
+
+def weekly_series(make, client_record, sent: int) -> list[Assignment]:
+    series = AssignmentSeries(client=client_record, worksheet_id="weekly-check-in", every_weeks=1, times=4,
+                              first_due_date=LAST_WEEK)
+    return [make.assignment(client_record, "weekly-check-in", status="submitted",
+                            answers=sample_answers("weekly-check-in"), series=series, series_position=position)
+            for position in range(1, sent + 1)]
+
+
+def test_the_sent_copies_of_a_repeating_worksheet_wait_for_review_on_one_line(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    first, *_ = weekly_series(make, robin, sent=3)
+    make.assignment(robin, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    waiting = section(signed_in.get("/").get_data(as_text=True), "waiting")
+
+    assert waiting.count("Your weekly check-in") == 1
+    assert "Robin A.: Your weekly check-in</a> · 3 waiting" in waiting
+    assert f'href="/assignments/{first.id}"' in waiting  # the earliest copy is the one to read first
+    assert "Where does your insecurity come from?" in waiting and waiting.count("<li>") == 2
+
+
+def test_the_review_queue_follows_the_order_worksheets_were_assigned_not_sent(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    origins = make.assignment(robin, "origins-mapping", status="in_progress")
+    make.assignment(robin, "partner-source-checklist", status="submitted")
+    transition(origins, "submitted", actor="client")  # sent last, assigned first
+    db.session.commit()
+    waiting = section(signed_in.get("/").get_data(as_text=True), "waiting")
+    assert waiting.index("Where does your insecurity come from?") < waiting.index("Is it me, or is it the relationship?")
 
 
 def section(page: str, section_id: str) -> str:

@@ -17,8 +17,8 @@ from clinic.assignments.services import add_comment
 from clinic.extensions import db
 from clinic.models import AuditEvent, Client, PdfCacheEntry, utcnow
 from clinic.portal.services import issue_link
-from conftest import post_form
-from sample_answers import sample_answers
+from tests.support.posting import post_form
+from tests.support.samples import sample_answers
 
 # Strings that appear nowhere but in this client's data.
 LABEL = "Quillon Marsh-Ebbe"

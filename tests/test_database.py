@@ -21,7 +21,8 @@ from clinic.assignments.services import assign, transition
 from clinic.auth.services import create_account
 from clinic.extensions import db
 from clinic.models import Assignment, Client
-from conftest import PASSWORD, IsolatedClient, csrf_token, login
+from tests.support.apps import IsolatedClient
+from tests.support.posting import PASSWORD, csrf_token, login
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.models import AuditEvent, EmailDelivery, utcnow
 from clinic.tasks import RETRIES
 from clinic.tasks.rounds import hourly_round
-from conftest import csrf_token, post_form
-from queue_support import QUEUES, queue_settings, run_queue, smtp  # noqa: F401 (fixture)
+from tests.support.posting import csrf_token, post_form
+from tests.support.queues import QUEUES, queue_settings, run_queue
 
 LINK_SHOWN = re.compile(r'value="(http://localhost/p/[A-Za-z0-9_-]+)"')
 UNSUBSCRIBE = re.compile(r"(https?://\S+/portal/unsubscribe/\S+)")

@@ -18,10 +18,8 @@ from clinic.models import AuditEvent
 from clinic.worksheets import Group, hidden_items, is_answered, load_definition, load_library
 from clinic.config import PROJECT_ROOT
 from clinic.worksheets.schema import DateItem, MultiChoice, NumberItem
-from sample_answers import SAMPLE_ANSWERS, sample_answers
-from test_pdf import WORKSHEETS
-from test_show_if import CHANGED_TO_NEVER, CONDITIONAL, with_items
-from test_worksheet_loader import write
+from tests.support.samples import SAMPLE_ANSWERS, WORKSHEETS, sample_answers
+from tests.support.worksheet_files import CHANGED_TO_NEVER, CONDITIONAL, with_items, write
 
 
 LIBRARY = tuple(load_library(PROJECT_ROOT / "worksheets"))  # every shipped worksheet, however many

@@ -34,7 +34,7 @@ from clinic.config import PROJECT_ROOT
 from clinic.extensions import db
 from clinic.models import Assignment, Clinician, Client
 from clinic.portal.services import issue_link
-from test_fuzz_worksheets import (
+from tests.support.fuzzing import (
     ODD_NUMBERS,
     any_text,
     assert_storable,

@@ -6,8 +6,7 @@ import pytest
 
 from clinic.worksheets import load_definition
 from clinic.worksheets.items import REGISTRY, ItemBase
-from test_worksheet_forms import ALL_TYPES
-from test_worksheet_loader import write
+from tests.support.worksheet_files import ALL_TYPES, write
 
 
 @pytest.mark.parametrize("type_name", sorted(REGISTRY))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from clinic.worksheets import evaluate, load_definition
-from test_pdf import all_text
-from test_portal import new_link, open_link
-from test_portal_saving import assignment_of, page_url
-from test_worksheet_loader import problems, write
+from tests.support.pdf_text import all_text
+from tests.support.portal import assignment_of, new_link, open_link, page_url
+from tests.support.worksheet_files import problems, write
 
 KNOW_SUSPECT = {
     "id": "know-suspect",

@@ -7,55 +7,20 @@ compare it with the models, so the two can never drift apart unnoticed.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Column, MetaData, String, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from clinic import MIGRATIONS_DIR, create_app
 from clinic.extensions import db
-
-
-@pytest.fixture
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of a database with nothing in it: a new SQLite file, or a new database on the test server."""
-    if not request.config.getoption("--postgres"):
-        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
-        return
-    server = make_url(request.getfixturevalue("migrated_database"))
-    name = f"migrations_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextlib.contextmanager
-def logging_untouched() -> Iterator[None]:
-    """alembic.ini's logging setup replaces the root handlers; give pytest its own back."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    try:
-        yield
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
+from tests.support.migrations import logging_untouched
 
 
 @pytest.fixture

@@ -9,15 +9,10 @@ import pytest
 
 from clinic.trends.services import figures
 from clinic.worksheets import evaluate
-from sample_answers import sample_answers
-from test_pdf import all_text
+from tests.support.pdf_text import all_text
+from tests.support.samples import sample_answers
 
 NEW = ("behaviour-log", "jealousy", "comparison-and-cycle", "talking-to-my-partner", "weekly-check-in")
-
-
-@pytest.fixture
-def robin(make, clinician):
-    return make.client(clinician, display_name="Robin A.")
 
 
 def glance(signed_in, assignment) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from clinic.demo import DEMO_EMAIL, DEMO_PASSWORD
 from clinic.extensions import db
 from clinic.models import Clinician
-from conftest import PASSWORD, login, post_form
+from tests.support.posting import PASSWORD, login, post_form
 
 EASY = "That password would be easy to guess."
 PERSONAL = "Please leave your email address and your name out of your password"

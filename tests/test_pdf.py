@@ -1,17 +1,13 @@
 """Filled-worksheet and blank PDFs, read back as a person would read them (pypdf, pdftotext).
 
-Also home to the small PDF-reading helpers the other tests/test_pdf_*.py files use.
+The PDF-reading helpers these tests share with others are in tests/support/pdf_text.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 import re
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -21,33 +17,13 @@ from clinic import words
 from clinic.assignments.services import definition_of, reopen
 from clinic.extensions import db
 from clinic.models import AuditEvent, Comment, PdfCacheEntry
-from clinic.pdf import services
 from clinic.worksheets import is_answered
-from conftest import login, post_form
-from sample_answers import SHIPPED, sample_answers
-
-WORKSHEETS = ("origins-mapping", "partner-source-checklist", "security-building-plan")
+from tests.support.pdf_text import all_text, flat, page_texts
+from tests.support.posting import login, post_form
+from tests.support.samples import SHIPPED, sample_answers
 
 
 # --- reading PDFs back -------------------------------------------------------------------
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    """Each page's text as pdftotext reads it (in drawing order, so table cells stay whole)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "document.pdf"
-        path.write_bytes(pdf)
-        output = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
-                                capture_output=True, check=True).stdout.decode()
-    return [flat(page) for page in output.split("\f")[:-1]]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def all_text(pdf: bytes) -> str:
-    return " ".join(page_texts(pdf))
 
 
 def font_names(pdf: bytes) -> set[str]:
@@ -73,34 +49,7 @@ def expected_answers(definition, answers) -> list[str]:
     return [flat(text) for text in shown]
 
 
-@pytest.fixture
-def weasyprint_log(caplog: pytest.LogCaptureFixture):
-    """What WeasyPrint logged at warning level or above (it must stay empty)."""
-    caplog.set_level(logging.WARNING, logger="weasyprint")
-    return lambda: [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")
-                    and r.levelno >= logging.WARNING]
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Counts real renders: one entry per call of the WeasyPrint step."""
-    calls: list[str] = []
-    real = services.render_pdf
-
-    def counting(html: str, paper: str) -> bytes:
-        calls.append(paper)
-        return real(html, paper)
-
-    monkeypatch.setattr(services, "render_pdf", counting)
-    return calls
-
-
 # --- the filled worksheet -------------------------------------------------------------------
-
-
-@pytest.fixture
-def jordan(make, clinician):
-    return make.client(clinician, display_name="Jordan Ellis")
 
 
 @pytest.mark.parametrize("worksheet_id", SHIPPED)

@@ -22,9 +22,9 @@ from clinic.models import PdfCacheEntry
 from clinic.pdf.background import prerender
 from clinic.worksheets import Group
 from clinic.worksheets.schema import LongText, MultiChoice, ShortText
-from conftest import post_form
-from sample_answers import sample_answers
-from test_pdf import WORKSHEETS, all_text, jordan  # noqa: F401 (fixture)
+from tests.support.pdf_text import all_text
+from tests.support.posting import post_form
+from tests.support.samples import WORKSHEETS, sample_answers
 
 RTL_AND_COMBINING = "שלום, אני כאן. مرحبا بك. e\u0301 a\u0308\u0301 "
 FLOOD_END = "after-the-flood"

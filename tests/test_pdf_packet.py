@@ -8,14 +8,16 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from clinic.assignments.services import transition
 from clinic.extensions import db
-from clinic.models import AuditEvent, PacketExport, utcnow
+from clinic.models import AssignmentStatus, AuditEvent, PacketExport, utcnow
 from clinic import words
 from clinic.pdf.services import PACKET_CHOICES
 from clinic.worksheets import evaluate
-from conftest import post_form
-from sample_answers import sample_answers
-from test_pdf import WORKSHEETS, all_text, flat, page_texts, renders, weasyprint_log  # noqa: F401 (fixtures)
+from tests.support.packets import cover, make_packet
+from tests.support.pdf_text import all_text, flat, page_texts
+from tests.support.posting import post_form
+from tests.support.samples import WORKSHEETS, sample_answers
 
 
 @pytest.fixture
@@ -29,20 +31,6 @@ def jordan(make, clinician):
 def submitted(make, jordan):
     """The three worksheets, submitted with full answers, by id."""
     return {wid: make.assignment(jordan, wid, status="submitted", answers=sample_answers(wid)) for wid in WORKSHEETS}
-
-
-def make_packet(client, person, *, session="2026-03-10", since="last-packet", since_date="", assignments=None,
-                paper="A4"):
-    data = {"packet-session_date": session, "packet-changes_since": since, "packet-since_date": since_date,
-            "packet-paper": paper}
-    if assignments is not None:
-        data["packet-assignments"] = [a.id for a in assignments]
-    return post_form(client, f"/clients/{person.id}/packet", data)
-
-
-def cover(pages: list[str]) -> str:
-    """The cover pages' text: everything before the first worksheet."""
-    return " ".join(pages[: next(i for i, page in enumerate(pages) if "WORKSHEET ANSWERS" in page)])
 
 
 def between(text: str, start: str, end: str) -> str:
@@ -93,6 +81,24 @@ def test_contents_page_numbers_point_at_each_worksheet_and_numbering_is_continuo
         assert "WORKSHEET ANSWERS" in first_page and title in first_page
 
 
+def test_the_packet_follows_the_order_worksheets_were_assigned_not_sent(signed_in, make, jordan):
+    origins = make.assignment(jordan, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    checklist = make.assignment(jordan, "partner-source-checklist", status="in_progress",
+                                answers=sample_answers("partner-source-checklist"))
+    transition(checklist, AssignmentStatus.SUBMITTED, actor="client")  # assigned last, and the latest news
+    db.session.commit()
+    form = signed_in.get(f"/clients/{jordan.id}/packet").get_data(as_text=True)
+    offered = re.findall(r'name="packet-assignments" type="checkbox" value="(\d+)"', form)
+    assert offered == [str(origins.id), str(checklist.id)]
+
+    pages = page_texts(make_packet(signed_in, jordan, assignments=[checklist, origins]).data)
+    origins_title, checklist_title = origins.title, checklist.title
+    for part in (between(cover(pages), "Everything so far", "Your agenda"), between(cover(pages), "In this packet", "Page ")):
+        assert part.index(origins_title) < part.index(checklist_title)
+    firsts = [page for page in pages if "WORKSHEET ANSWERS" in page]
+    assert origins_title in firsts[0] and checklist_title in firsts[1]
+
+
 def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make, jordan, submitted):
     earlier = make.assignment(jordan, "origins-mapping", status="reviewed", answers=sample_answers("origins-mapping"))
     long_ago = utcnow() - dt.timedelta(days=20)
@@ -111,7 +117,7 @@ def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make
     for assignment in submitted.values():
         assert assignment.definition_snapshot["title"] in news
     assert news.count("Where does your insecurity come from?") == 1, "the reviewed one from before is not new"
-    assert "assigned, started and submitted" in news
+    assert "assigned, started and sent" in news
     contents = between(front, "In this packet", "Page ")
     assert contents.count("Where does your insecurity come from?") == 2
 

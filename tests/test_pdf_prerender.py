@@ -16,12 +16,12 @@ from clinic.assignments.services import definition_of
 from clinic.extensions import db
 from clinic.models import AuditEvent, PdfCacheEntry, utcnow
 from clinic.pdf.services import default_packet_options, packet_pdf
-from conftest import csrf_token, post_form
-from form_fields import as_form_fields
-from queue_support import run_queue
-from sample_answers import sample_answers
-from test_pdf import all_text
-from test_portal import new_link, open_link
+from tests.support.form_fields import as_form_fields
+from tests.support.pdf_text import all_text
+from tests.support.portal import new_link, open_link
+from tests.support.posting import csrf_token, post_form
+from tests.support.queues import run_queue
+from tests.support.samples import sample_answers
 
 WORKSHEET = "partner-source-checklist"
 

@@ -13,8 +13,8 @@ from clinic.extensions import db
 from clinic.models import Comment
 from clinic.pdf import services
 from clinic.pdf.fetcher import STATIC_BASE_URL, STATIC_ROOT, RefusedURL, StaticFilesFetcher
-from conftest import post_form
-from test_pdf import all_text, weasyprint_log  # noqa: F401 (fixture)
+from tests.support.pdf_text import all_text
+from tests.support.posting import post_form
 
 ATTACHMENT = "<link rel=attachment href=file:///etc/passwd>"
 IMAGE = "<img src=http://127.0.0.1:9/x>"

@@ -1,4 +1,4 @@
-"""tests/sample_answers.py is complete and valid: the PDF tests (and others) rely on it."""
+"""tests/support/samples.py is complete and valid: the PDF tests (and others) rely on it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from clinic.worksheets import read_posted
 from clinic.worksheets.conditions import hidden_items
-from sample_answers import SAMPLE_ANSWERS, sample_answers
+from tests.support.samples import SAMPLE_ANSWERS, sample_answers
 
 
 def as_formdata(definition, answers) -> MultiDict:

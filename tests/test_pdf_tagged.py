@@ -7,10 +7,9 @@ from collections import Counter
 
 import pikepdf
 import pytest
+from tests.support.packets import make_packet
+from tests.support.samples import sample_answers
 
-from sample_answers import sample_answers
-from test_pdf import jordan  # noqa: F401 (fixture)
-from test_pdf_packet import make_packet
 
 
 def structure_roles(pdf: bytes) -> Counter[str]:

@@ -12,28 +12,10 @@ from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.models import AuditEvent
-from clinic.portal.services import issue_link
-from conftest import csrf_token, post_form
+from tests.support.portal import new_link, open_link
+from tests.support.posting import csrf_token, post_form
 
 CRISIS_NOTE = "If you are in danger or thinking of harming yourself, contact your local emergency number"
-
-
-def new_link(client_record, **kwargs) -> str:
-    """A committed link for a client; returns the token."""
-    _, token = issue_link(client_record, **kwargs)
-    db.session.commit()
-    return token
-
-
-def open_link(browser: FlaskClient, token: str):
-    """Open a client's link as a person does: the landing page, then "Continue"."""
-    return post_form(browser, f"/p/{token}")
-
-
-@pytest.fixture
-def robin(make, clinician):
-    """The client signing in (a link is made by `portal` or by the test)."""
-    return make.client(clinician, display_name="Robin A.")
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ import datetime as dt
 import re
 
 import pytest
-from conftest import csrf_token, post_form
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from test_portal import new_link, open_link
 
 from clinic.extensions import db
 from clinic.models import AuditEvent, PortalLink, utcnow
 from clinic.portal.services import hash_token
+from tests.support.portal import new_link, open_link
+from tests.support.posting import csrf_token, post_form
 
 LINK_PATTERN = re.compile(r'value="http://localhost/p/([A-Za-z0-9_-]+)"')
 
@@ -25,11 +25,6 @@ def links() -> list[PortalLink]:
 
 def actions() -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
-
-
-@pytest.fixture
-def robin(make, clinician):
-    return make.client(clinician, display_name="Robin A.")
 
 
 def create(browser, client_record, **data):

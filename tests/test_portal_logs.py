@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from werkzeug.serving import make_server
 
 from clinic.config import PROJECT_ROOT
-from test_portal import new_link, robin  # noqa: F401 (fixture)
+from tests.support.portal import new_link
 
 GUNICORN = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
 

@@ -8,15 +8,9 @@ import re
 import pytest
 
 from clinic.extensions import db
-from conftest import csrf_token
-from sample_answers import sample_answers
-from test_portal import new_link, open_link
-from test_portal_saving import page_url, post, stored
-
-
-@pytest.fixture
-def robin(make, clinician):
-    return make.client(clinician, display_name="Robin A.")
+from tests.support.portal import new_link, open_link, page_url, post, stored
+from tests.support.posting import csrf_token
+from tests.support.samples import sample_answers
 
 
 @pytest.fixture

@@ -8,30 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
-from werkzeug.datastructures import MultiDict
 
 from clinic.extensions import db
-from clinic.models import AssignmentEvent, AuditEvent, Response
+from clinic.models import AssignmentEvent, AuditEvent
 from clinic.portal.services import SaveRefused, save_answers
 from clinic.worksheets import load_definition
-from conftest import csrf_token
-from test_portal import new_link, open_link
-from test_worksheet_forms import ALL_TYPES, COMPLETE, INVALID_ANSWERS
-from test_worksheet_loader import write
-
-
-@pytest.fixture
-def robin(make, clinician):
-    return make.client(clinician, display_name="Robin A.")
-
-
-def assignment_of(make, client_record, definition, **fields):
-    """An assignment of a definition that is not in worksheets/ (its snapshot is what every page reads)."""
-    assignment = make.assignment(client_record, "origins-mapping", **fields)
-    assignment.worksheet_id, assignment.worksheet_version = definition.id, definition.version
-    assignment.definition_snapshot = definition.snapshot()
-    db.session.commit()
-    return assignment
+from tests.support.portal import assignment_of, new_link, open_link, page_url, post, stored
+from tests.support.posting import csrf_token
+from tests.support.worksheet_files import ALL_TYPES, COMPLETE, INVALID_ANSWERS, write
 
 
 @pytest.fixture
@@ -45,30 +29,6 @@ def worksheet(make, robin, tmp_path: Path):
 def portal(client, robin):
     open_link(client, new_link(robin))
     return client
-
-
-def page_url(assignment) -> str:
-    return f"/portal/worksheets/{assignment.id}"
-
-
-def post(portal, assignment, data: dict, *, version: int | str, action: str | None = None, json: bool = False,
-         part: str | None = None):
-    """POST answers as a page does: a part's form (action button), the autosave (JSON), or, with
-    action "submit", the confirmed sending. Without `part` the form carries the whole worksheet."""
-    payload = MultiDict({"csrf_token": csrf_token(portal, "/portal"), "version": str(version)})
-    for key, value in data.items():
-        payload.setlist(key, value if isinstance(value, list) else [value])
-    if action:
-        payload["action"] = action
-    if part:
-        payload["part"] = part
-    suffix = "/save" if json else "/send" if action == "submit" else ""
-    return portal.post(page_url(assignment) + suffix, data=payload)
-
-
-def stored(assignment) -> Response:
-    db.session.expire_all()
-    return db.session.get(Response, assignment.response.id)
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -277,8 +237,6 @@ def test_a_submitted_worksheet_refuses_further_saves(portal, worksheet, json):
 
 
 # --- bad input -------------------------------------------------------------------------------------
-
-
 
 
 @pytest.mark.parametrize(("field", "value", "message"), INVALID_ANSWERS)

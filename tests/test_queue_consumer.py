@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.models import EmailDelivery
-from conftest import post_form
-from queue_support import QUEUES, queue_settings, smtp  # noqa: F401 (fixture)
+from tests.support.posting import post_form
+from tests.support.queues import QUEUES, queue_settings
 
 
 @pytest.fixture(params=QUEUES)

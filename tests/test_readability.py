@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import pyphen
 import pytest
+from tests.support.samples import SHIPPED
 
-from sample_answers import SHIPPED
 
 MAX_GRADE = 6.0
 MIN_WORDS = 8

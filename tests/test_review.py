@@ -11,7 +11,7 @@ from clinic.demo import PARTNER_SOURCE_ANSWERS
 from clinic.extensions import db
 from clinic.models import COMMENT_MAX, AuditEvent, Comment
 from clinic.worksheets import evaluate, is_answered
-from conftest import post_form
+from tests.support.posting import post_form
 
 WORKSHEET = "partner-source-checklist"
 

@@ -16,10 +16,10 @@ from werkzeug.datastructures import MultiDict
 
 from clinic.extensions import db
 from clinic.models import Assignment
-from conftest import csrf_token, login, post_form
-from sample_answers import sample_answers
-from test_pdf import all_text, flat
-from test_portal import new_link, open_link
+from tests.support.pdf_text import all_text, flat
+from tests.support.portal import new_link, open_link
+from tests.support.posting import csrf_token, login, post_form
+from tests.support.samples import sample_answers
 
 WORKSHEET = "partner-source-checklist"
 SCREEN_CLEAR = {item: "no" for item in (
@@ -56,11 +56,6 @@ PROFILES = {
     "safety screen fired": ({**SCREEN_CLEAR, **PARTNER_HIGH, **QUIET_HISTORY, "afraid": "sometimes"}, SAFETY_SAY, 17, 0),
     "all skipped": ({}, "Too few answers to read", 0, 0),
 }
-
-
-@pytest.fixture
-def robin(make, clinician):
-    return make.client(clinician, display_name="Robin A.")
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from clinic.extensions import db
 from clinic.models import OPEN_STATUSES, Assignment, AssignmentEvent, Client, Clinician, Comment
-from conftest import login
+from tests.support.posting import login
 
 SEED = ["seed-scale", "--clinicians", "3", "--clients-per-clinician", "4", "--assignments", "300",
         "--password", "a scale-testing password"]

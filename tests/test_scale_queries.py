@@ -21,7 +21,8 @@ from clinic.extensions import db
 from clinic.models import Assignment, Client, Clinician, Response
 from clinic.portal.services import issue_link
 from clinic.scale.seed import Made, email_of, seed_assignments, seed_people
-from conftest import PASSWORD, QueryCounter, app_on, csrf_token, fresh_database, login
+from tests.support.apps import QueryCounter, app_on, fresh_database
+from tests.support.posting import PASSWORD, csrf_token, login
 
 SMALL, LARGE = 10, 10_000
 FOCUS = 2  # the two worksheets the pages below look at, made through the app's own services

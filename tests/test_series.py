@@ -13,8 +13,8 @@ from clinic.assignments.services import transition
 from clinic.extensions import db
 from clinic.models import Assignment, AssignmentSeries
 from clinic.tasks.rounds import hourly_round
-from conftest import post_form
-from test_portal import new_link, open_link
+from tests.support.portal import new_link, open_link
+from tests.support.posting import post_form
 
 FIRST_DUE = dt.date(2026, 12, 10)
 
@@ -26,11 +26,6 @@ def at_noon(day: dt.date) -> dt.datetime:
 def copies() -> list[Assignment]:
     db.session.expire_all()
     return list(db.session.scalars(select(Assignment).order_by(Assignment.id)))
-
-
-@pytest.fixture
-def robin(make, clinician):
-    return make.client(clinician, display_name="Robin A.")
 
 
 def assign_repeating(browser, client_record, **fields):

@@ -10,59 +10,14 @@ from markupsafe import escape
 
 from clinic.pdf.services import blank_pdf
 from clinic.worksheets import evaluate, hidden_items, load_definition, show_if_words
-from test_pdf import all_text
-from test_portal import new_link, open_link
-from test_portal_saving import assignment_of, page_url, post, stored
-from test_worksheet_loader import problems, write
-
-CONDITIONAL = {
-    "id": "conditional",
-    "version": 1,
-    "title": "Questions that depend on each other",
-    "estimated_minutes": 5,
-    "intro": "Hello.",
-    "sections": [
-        {
-            "id": "signs",
-            "title": "What happens",
-            "items": [
-                {"id": "hot-cold", "type": "frequency", "label": "Warm one day and cold the next",
-                 "tags": ["partner"]},
-                {"id": "hot-cold-example", "type": "long_text", "label": "A time your partner ran hot and cold",
-                 "show_if": {"item": "hot-cold", "not_in": ["never"]}},
-                {"id": "upset", "type": "single_choice", "label": "How much did it upset you?", "tags": ["partner"],
-                 "short_label": "How upset",
-                 "options": [{"value": "a-little", "label": "A little"}, {"value": "a-lot", "label": "A lot"}],
-                 "show_if": {"any": [{"item": "hot-cold", "in": ["often"]},
-                                     {"item": "hot-cold", "in": ["sometimes"]}]}},
-                {"id": "upset-detail", "type": "short_text", "label": "What upset you most", "required": False,
-                 "show_if": {"item": "upset", "in": ["a-lot"]}},
-                {"id": "anything-else", "type": "short_text", "label": "Anything else", "required": False},
-            ],
-        }
-    ],
-    "summary": [{"id": "partner-count", "kind": "count", "label": "Strong answers", "tags": ["partner"],
-                 "values": ["often", "a-lot"]}],
-    "flags": [{"id": "very-upset", "when": {"item": "upset", "in": ["a-lot"]}, "say": "The client was very upset"}],
-}
-# Answers a client gave, then changed "hot-cold" to "never": the later answers stay stored but no longer apply.
-CHANGED_TO_NEVER = {"hot-cold": "never", "hot-cold-example": "The weekend in May", "upset": "a-lot",
-                    "upset-detail": "The silence", "anything-else": "No"}
+from tests.support.pdf_text import all_text
+from tests.support.portal import assignment_of, new_link, open_link, page_url, post, stored
+from tests.support.worksheet_files import CHANGED_TO_NEVER, CONDITIONAL, problems, with_items, write
 
 
 @pytest.fixture
 def definition(tmp_path: Path):
     return load_definition(write(tmp_path, CONDITIONAL, name="conditional"))
-
-
-def with_items(**changes) -> dict:
-    """CONDITIONAL with some of its items changed (by id) — for the load-time checks."""
-    data = copy.deepcopy(CONDITIONAL)
-    items = data["sections"][0]["items"]
-    for position, item in enumerate(items):
-        if item["id"] in changes:
-            items[position] = {**item, **changes[item["id"]]}
-    return data
 
 
 # --- checked when the file loads ------------------------------------------------------------------
@@ -132,11 +87,6 @@ def test_an_item_that_depends_on_a_hidden_item_is_hidden_too(definition):
 
 
 # --- the client's page, submitting, the review and the PDF ---------------------------------------------
-
-
-@pytest.fixture
-def robin(make, clinician):
-    return make.client(clinician, display_name="Robin A.")
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from clinic.auth.devices import DEVICE_COOKIE
 from clinic.auth.routes import LAST_SEEN, SIGNED_IN_AT
 from clinic.extensions import db
 from clinic.models import AuditEvent, ThrottleBucket, utcnow
-from conftest import CSRF_PATTERN, PASSWORD, login, post_form
+from tests.support.posting import CSRF_PATTERN, PASSWORD, login, post_form
 
 WRONG = "not the password at all"
 NEW_PASSWORD = "lantern orchard ferry velvet"

@@ -23,35 +23,13 @@ from clinic.trends.services import MAX_POINTS, client_trends, figures
 from clinic.worksheets import evaluate, load_library
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
 from clinic.worksheets.schema.rules import AverageSummary, EntriesSummary, ShareSummary, TwoAxisSummary
-from sample_answers import SHIPPED, sample_answers
-from test_pdf import WORKSHEETS, all_text, weasyprint_log  # noqa: F401 (fixture)
-from test_pdf_packet import cover, make_packet, page_texts
-from test_worksheet_loader import write
+from tests.support.packets import cover, make_packet
+from tests.support.pdf_text import page_texts
+from tests.support.samples import SHIPPED, WORKSHEETS, sample_answers
+from tests.support.trends import FIRST_SENT, send_weekly
+from tests.support.worksheet_files import write
 
-FIRST_SENT = dt.datetime(2026, 9, 7, 18, 30, tzinfo=dt.timezone.utc)
 SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
-
-
-def answers_for_week(definition, week: int) -> dict:
-    """The sample answers with every choice and rating moved along by `week` (so figures change)."""
-    answers = sample_answers(definition.id)
-    for position, item in enumerate(definition.items):
-        if item.choices and not isinstance(answers.get(item.id), list):
-            answers[item.id] = item.choices[(week + position) % len(item.choices)][0]
-    return answers
-
-
-def send_weekly(make, person, worksheet_id: str, weeks: int, first: dt.datetime = FIRST_SENT):
-    """`weeks` submissions of one worksheet, a week apart, oldest first."""
-    definition = make.app.extensions["worksheets"][worksheet_id]
-    sent = []
-    for week in range(weeks):
-        assignment = make.assignment(person, worksheet_id, status="submitted",
-                                     answers=answers_for_week(definition, week))
-        assignment.response.submitted_at = first + dt.timedelta(weeks=week)
-        sent.append(assignment)
-    db.session.commit()
-    return sent
 
 
 def section(page: str, section_id: str) -> str:
@@ -64,11 +42,6 @@ def section(page: str, section_id: str) -> str:
             position = start + tag.end()
             break
     return page[start:position]
-
-
-@pytest.fixture
-def robin(make, clinician):
-    return make.client(clinician, display_name="Robin A.")
 
 
 @pytest.mark.parametrize("worksheet_id", SHIPPED)

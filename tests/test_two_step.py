@@ -13,7 +13,7 @@ from sqlalchemy import select
 from clinic.auth.routes import PENDING_SECOND_STEP
 from clinic.extensions import db
 from clinic.models import AuditEvent, Clinician, RecoveryCode
-from conftest import PASSWORD, login, post_form
+from tests.support.posting import PASSWORD, login, post_form
 
 WRONG = "not the password at all"
 

@@ -33,9 +33,10 @@ from clinic.extensions import db
 from clinic import words
 from clinic.models import WorksheetSnapshot
 from clinic.worksheets import load_definition
-from conftest import PASSWORD, base_config, login
-from test_migrations import empty_database, logging_untouched  # noqa: F401 (fixture)
-from test_pdf import all_text
+from tests.support.apps import base_config
+from tests.support.migrations import logging_untouched
+from tests.support.pdf_text import all_text
+from tests.support.posting import PASSWORD, login
 
 V1 = Path(__file__).parent / "fixtures" / "worksheets-v1"
 WORKSHEETS = ["origins-mapping", "partner-source-checklist", "security-building-plan"]

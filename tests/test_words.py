@@ -10,7 +10,7 @@ from sqlalchemy import select
 from clinic import words
 from clinic.extensions import db
 from clinic.models import AuditEvent
-from conftest import login
+from tests.support.posting import login
 
 SUMMER_EVENING_UTC = dt.datetime(2026, 7, 3, 23, 30, tzinfo=dt.timezone.utc)
 

@@ -8,66 +8,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from clinic.worksheets import build_form, load_definition, read_posted
-from clinic.worksheets import build_form, load_definition
-from sample_answers import SHIPPED
-from test_worksheet_loader import MINIMAL, write
-
-ALL_TYPES = {
-    **MINIMAL,
-    "id": "all-types",
-    "sections": [
-        {
-            "id": "everything",
-            "title": "Every item type",
-            "items": [
-                {"id": "name", "type": "short_text", "label": "Name", "max_length": 10},
-                {"id": "story", "type": "long_text", "label": "Story", "max_length": 50, "required": False},
-                {"id": "pick", "type": "single_choice", "label": "Pick",
-                 "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]},
-                {"id": "many", "type": "multi_choice", "label": "Many", "max_selected": 2, "required": False,
-                 "options": [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"}, {"value": "z", "label": "Z"}]},
-                {"id": "mood", "type": "scale", "label": "Mood", "min": 0, "max": 4,
-                 "anchors": {0: "Low", 4: "High"}, "tags": ["feeling"]},
-                {"id": "often", "type": "frequency", "label": "How often", "required": False},
-                {"id": "sure", "type": "yes_no_unsure", "label": "Sure?", "required": False},
-                {"id": "when", "type": "date", "label": "When", "required": False},
-                {"id": "count", "type": "number", "label": "How many", "min": 0, "max": 20, "required": False},
-                {"id": "goals", "type": "group", "label": "Goals", "row_label": "Goal", "max_rows": 3,
-                 "items": [{"id": "goal", "type": "short_text", "label": "Goal"},
-                           {"id": "check-in", "type": "date", "label": "Check-in", "required": False}]},
-            ],
-        }
-    ],
-    "summary": [],
-    "flags": [],
-}
-COMPLETE = {
-    "name": "Robin", "story": "<b>It began</b>", "pick": "a", "many": ["x", "z"], "mood": "3",
-    "often": "sometimes", "sure": "unsure", "when": "2026-12-01", "count": "4",
-    "goals-0-goal": "Sleep earlier", "goals-0-check-in": "2027-01-05",
-}
-
-
-INVALID_ANSWERS = [
-    ("name", "x" * 11, "This answer is 11 characters long; the limit is 10. Please shorten it by 1 character."),
-    ("story", "y" * 60, "the limit is 50"),
-    ("pick", "c", "Please choose one of the options shown."),
-    ("many", "w", "Please tick only the options shown."),
-    ("mood", "9", "Please choose one of the options shown."),
-    ("mood", "lots", "Please choose one of the options shown."),
-    ("often", "always", "Please choose one of the options shown."),
-    ("sure", "maybe", "Please choose one of the options shown."),
-    ("when", "2026-02-30", "Please enter a real date as year-month-day, for example 2026-12-01."),
-    ("when", "31/12/2026", "Please enter a real date"),
-    ("when", "0001-01-01", "between the years 1900 and 2200"),
-    ("count", "four", "Please enter a whole number, for example 3."),
-    ("count", "2.5", "Please enter a whole number"),
-    ("count", "NaN", "Please enter a whole number"),
-    ("count", "1e400", "Please enter a whole number"),
-    ("count", "21", "Please enter a number from 0 to 20."),
-    ("goals-0-check-in", "soon", "Please enter a real date"),
-    ("goals-0-goal", "g" * 201, "the limit is 200"),
-]
+from tests.support.samples import SHIPPED
+from tests.support.worksheet_files import ALL_TYPES, COMPLETE, INVALID_ANSWERS, write
 
 
 @pytest.fixture

@@ -6,50 +6,12 @@ import copy
 from pathlib import Path
 
 import pytest
-import yaml
 
 from clinic.config import PROJECT_ROOT
 from clinic.worksheets import Definition, DefinitionError, load_definition, load_library
+from tests.support.worksheet_files import MINIMAL, problems, write
 
 SHIPPED = sorted((PROJECT_ROOT / "worksheets").glob("*.yaml"))
-MINIMAL = {
-    "id": "tiny",
-    "version": 1,
-    "title": "A tiny worksheet",
-    "estimated_minutes": 5,
-    "intro": "Hello.",
-    "sections": [
-        {
-            "id": "only",
-            "title": "Only section",
-            "items": [
-                {"id": "mood", "type": "scale", "label": "How are you?", "min": 0, "max": 4,
-                 "anchors": {0: "Low", 4: "High"}, "tags": ["feeling"]},
-                {"id": "why", "type": "long_text", "label": "Why?", "required": False},
-                {"id": "pick", "type": "single_choice", "label": "Pick one",
-                 "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]},
-                {"id": "goals", "type": "group", "label": "Goals", "row_label": "Goal",
-                 "items": [{"id": "goal", "type": "short_text", "label": "Goal"}]},
-            ],
-        }
-    ],
-    "summary": [{"id": "mood-profile", "kind": "profile", "label": "Mood", "items": ["mood"]}],
-    "flags": [{"id": "low", "when": {"item": "mood", "lte": 1}, "say": "Low mood"}],
-}
-
-
-def write(tmp_path: Path, data: dict, name: str = "tiny") -> Path:
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
-
-
-def problems(tmp_path: Path, data: dict, name: str = "tiny") -> str:
-    with pytest.raises(DefinitionError) as caught:
-        load_definition(write(tmp_path, data, name))
-    message = str(caught.value)
-    assert f"{name}.yaml" in message
-    return message
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from clinic import words
 from clinic.assignments.forms import AssignForm, CommentForm
-from clinic.assignments.series import running_series, series_label, stop_series
+from clinic.assignments.series import series_label, stop_series
 from clinic.assignments.services import (
     AssignmentProblem,
     LifecycleError,
@@ -21,15 +21,16 @@ from clinic.assignments.services import (
     transition,
 )
 from clinic.audit import record
-from clinic.clients.routes import audited_page, render_client_page
+from clinic.clients.page import render_client_page
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
-from clinic.models import SENT_STATUSES, Assignment
+from clinic.models import SENT_STATUSES, Assignment, AssignmentStatus, AuditAction
+from clinic.pages import audited_page
 from clinic.pdf.background import prerender_later
+from clinic.trends.services import worksheet_trend
 from clinic.worksheets import Definition, evaluate
 
 bp = Blueprint("assignments", __name__)
-bp.add_app_template_global(running_series)
 bp.add_app_template_global(series_label)
 
 WHOLE_RESPONSE = "whole_response"  # not a valid section id, so it never collides with one
@@ -56,7 +57,7 @@ def assign(client_id: int):
         form.worksheets.errors.append(str(problem))
         return render_client_page(client, assign_form=form, status=409)
     for assignment in assignments:
-        record("assignment.create", assignment, worksheet=assignment.worksheet_id)
+        record(AuditAction.ASSIGNMENT_CREATE, assignment, worksheet=assignment.worksheet_id)
     db.session.commit()
     count = len(assignments)
     # The name never ends a sentence: "Robin A." would double the full stop.
@@ -83,7 +84,7 @@ def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm
              for key in [WHOLE_RESPONSE, *(section.id for section in definition.sections)]}
     forms.update(failed_forms or {})
     return audited_page(
-        "assignments/review.html", "assignment.view", assignment,
+        "assignments/review.html", AuditAction.ASSIGNMENT_VIEW, assignment,
         status=status,
         assignment=assignment,
         client=assignment.client,
@@ -91,6 +92,7 @@ def render_review(assignment: Assignment, *, failed_forms: dict[str, CommentForm
         answers=answers,
         answers_visible=assignment.status in SENT_STATUSES,  # a draft stays the client's own
         evaluation=evaluate(definition, answers),
+        trend=worksheet_trend(assignment) if assignment.is_sent else None,
         comments=comments,
         comment_forms=forms,
         whole=WHOLE_RESPONSE,
@@ -124,7 +126,7 @@ def comment(assignment_id: int, section_id: str | None = None):
         db.session.rollback()
         form.body.errors.append(str(problem))
         return render_review(assignment, failed_forms={key: form}, status=409)
-    record("comment.create", saved, section=section_id)
+    record(AuditAction.COMMENT_CREATE, saved, section=section_id)
     db.session.commit()
     prerender_later(assignment.client, [assignment])
     flash("Comment saved.", "success")
@@ -135,32 +137,34 @@ def comment(assignment_id: int, section_id: str | None = None):
 @bp.route("/assignments/<int:assignment_id>/reviewed", methods=["POST"])
 @login_required
 def mark_reviewed(assignment_id: int):
-    return _move(get_own_assignment(assignment_id), "reviewed",
+    return _move(get_own_assignment(assignment_id), AssignmentStatus.REVIEWED,
                  "Marked as reviewed. It stays in the client's history and in the session-prep packet.")
 
 
 @bp.route("/assignments/<int:assignment_id>/reopen", methods=["POST"])
 @login_required
 def reopen_for_client(assignment_id: int):
-    return _move(get_own_assignment(assignment_id), "in_progress",
+    return _move(get_own_assignment(assignment_id), AssignmentStatus.IN_PROGRESS,
                  "Reopened: your client can change their answers and send them again.")
 
 
 @bp.route("/assignments/<int:assignment_id>/cancel", methods=["POST"])
 @login_required
 def cancel(assignment_id: int):
-    return _move(get_own_assignment(assignment_id), "cancelled",
+    return _move(get_own_assignment(assignment_id), AssignmentStatus.CANCELLED,
                  "Cancelled: your client no longer sees this worksheet.")
 
 
-AUDIT_ACTION = {"reviewed": "assignment.review", "in_progress": "assignment.reopen", "cancelled": "assignment.cancel"}
+AUDIT_ACTION = {AssignmentStatus.REVIEWED: AuditAction.ASSIGNMENT_REVIEW,
+                AssignmentStatus.IN_PROGRESS: AuditAction.ASSIGNMENT_REOPEN,
+                AssignmentStatus.CANCELLED: AuditAction.ASSIGNMENT_CANCEL}
 
 
-def _move(assignment: Assignment, to_status: str, done: str):
+def _move(assignment: Assignment, to_status: AssignmentStatus, done: str):
     """A clinician's lifecycle move; one the lifecycle refuses is a 409 that says why."""
     previous = assignment.status
     try:
-        if to_status == "in_progress":
+        if to_status == AssignmentStatus.IN_PROGRESS:
             reopen(assignment, actor=clinician_actor())
         else:
             transition(assignment, to_status, actor=clinician_actor())
@@ -184,7 +188,7 @@ def stop_series_of(assignment_id: int):
         flash("This worksheet does not repeat, so there is nothing to stop.", "error")
     else:
         if stop_series(assignment.series):
-            record("assignment_series.stop", assignment, series=assignment.series_id)
+            record(AuditAction.SERIES_STOP, assignment, series=assignment.series_id)
             db.session.commit()
         flash(f"“{assignment.title}” will not repeat again. "
               "The copies already given stay as they are.", "success")

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clinic.assignments.services import assign, transition
 from clinic.extensions import db
-from clinic.models import Assignment, AssignmentSeries, Client, utcnow
+from clinic.models import Assignment, AssignmentSeries, AssignmentStatus, Client, utcnow
 
 ACTOR = "repeating series"
 
@@ -37,14 +37,14 @@ def advance_series(today: dt.date) -> list[Assignment]:
     """Make the next assignment of every running series whose latest one is past due."""
     rows = db.session.execute(
         _running_with_latest().join(Client, Client.id == AssignmentSeries.client_id)
-        .where(Client.archived_at.is_(None), Assignment.due_date < today, Assignment.status != "in_progress")
+        .where(Client.archived_at.is_(None), Assignment.due_date < today, Assignment.status != AssignmentStatus.IN_PROGRESS)
     ).all()
     made = []
     for series, latest in rows:
         try:
             with db.session.begin_nested():
-                if latest.status == "assigned":
-                    transition(latest, "cancelled", actor=ACTOR)
+                if latest.status == AssignmentStatus.ASSIGNED:
+                    transition(latest, AssignmentStatus.CANCELLED, actor=ACTOR)
                 position = latest.series_position + 1
                 made.append(assign(series.client, series.worksheet_id, note=series.note_to_client, actor=ACTOR,
                                    due_date=scheduled_due_date(series, position, today),

@@ -7,10 +7,11 @@ lifecycle does not allow and records each change with its time and actor.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -21,6 +22,7 @@ from clinic.models import (
     SENT_STATUSES,
     Assignment,
     AssignmentEvent,
+    AssignmentStatus,
     AssignmentSeries,
     Client,
     Clinician,
@@ -31,14 +33,15 @@ from clinic.models import (
 )
 from clinic.worksheets import Definition, evaluate
 
+ASSIGNED, IN_PROGRESS, SUBMITTED, REVIEWED, CANCELLED = AssignmentStatus
 ALLOWED = {
-    ("assigned", "in_progress"),
-    ("assigned", "submitted"),
-    ("in_progress", "submitted"),
-    ("submitted", "reviewed"),
-    ("submitted", "in_progress"),  # reopened by the clinician
-    ("reviewed", "in_progress"),  # reopened by the clinician
-    ("assigned", "cancelled"),
+    (ASSIGNED, IN_PROGRESS),
+    (ASSIGNED, SUBMITTED),
+    (IN_PROGRESS, SUBMITTED),
+    (SUBMITTED, REVIEWED),
+    (SUBMITTED, IN_PROGRESS),  # reopened by the clinician
+    (REVIEWED, IN_PROGRESS),  # reopened by the clinician
+    (ASSIGNED, CANCELLED),
 }
 
 
@@ -78,7 +81,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
         snapshot=WorksheetSnapshot.of(definition.snapshot()),
         due_date=due_date,
         note_to_client=note,
-        status="assigned",
+        status=AssignmentStatus.ASSIGNED,
         created_at=now,
         status_changed_at=now,
         series=series,
@@ -86,7 +89,7 @@ def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None
     )
     assignment.response = Response(answers={}, version=0)
     db.session.add(assignment)
-    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status="assigned", actor=actor, at=now,
+    db.session.add(AssignmentEvent(assignment=assignment, from_status=None, to_status=AssignmentStatus.ASSIGNED, actor=actor, at=now,
                                    clinician=_clinician_of(client)))
     return assignment
 
@@ -140,17 +143,17 @@ def assign_several(client: Client, worksheet_ids: list[str], *, due_date: dt.dat
     return assignments
 
 
-def transition(assignment: Assignment, to_status: str, *, actor: str) -> None:
+def transition(assignment: Assignment, to_status: AssignmentStatus, *, actor: str) -> None:
+    to_status = AssignmentStatus(to_status)
     if (assignment.status, to_status) not in ALLOWED:
-        raise LifecycleError(
-            f"A worksheet that is {assignment.status.replace('_', ' ')} cannot become {to_status.replace('_', ' ')}."
-        )
+        raise LifecycleError(f"A worksheet that is “{words.status(assignment.status)}” cannot become "
+                             f"“{words.status(to_status)}”.")
     now = utcnow()
     db.session.add(AssignmentEvent(assignment=assignment, from_status=assignment.status, to_status=to_status,
                                    actor=actor, at=now, clinician=_clinician_of(assignment.client)))
     assignment.status = to_status
     assignment.status_changed_at = now
-    if to_status == "submitted":
+    if to_status == AssignmentStatus.SUBMITTED:
         assignment.response.submitted_at = now
         with db.session.no_autoflush:  # reading the snapshot must not flush a half-made change
             assignment.flag_level = evaluate(definition_of(assignment), assignment.response.answers).highest_level
@@ -169,7 +172,7 @@ def reopen(assignment: Assignment, *, actor: str) -> None:
     if open_copies(assignment.client, [assignment.worksheet_id], excluding=assignment):
         raise LifecycleError("The client already has a newer copy of this worksheet to do; "
                              "reopening this one would give them two.")
-    transition(assignment, "in_progress", actor=actor)
+    transition(assignment, AssignmentStatus.IN_PROGRESS, actor=actor)
 
 
 def add_comment(assignment: Assignment, *, clinician_id: int, body: str, section_id: str | None) -> Comment:
@@ -190,10 +193,40 @@ def add_comment(assignment: Assignment, *, clinician_id: int, body: str, section
     return comment
 
 
-def waiting_for_review(clinician_id: int) -> Select:
-    """Sent worksheets of current clients, the longest-waiting first."""
-    return (_of_current_clients(clinician_id).where(Assignment.status == "submitted")
-            .order_by(Assignment.status_changed_at, Assignment.id))
+@dataclass(frozen=True)
+class QueueEntry:
+    """One line of the review queue: a sent worksheet, or the sent copies of a repeating one together."""
+
+    assignment: Assignment  # the one to review first (of a series, the earliest copy)
+    waiting: int
+    safety: int
+    attention: int
+
+    @property
+    def flag_level(self) -> str | None:
+        """The most urgent flag among them."""
+        return "safety" if self.safety else "attention" if self.attention else None
+
+
+def review_queue(clinician_id: int) -> Select:
+    """Sent worksheets of current clients in the order they were assigned, a series on one line.
+
+    Rows are (assignment, waiting, safety, attention) for `QueueEntry`: the
+    copies of a series are counted in the database, so the list costs the same
+    however many there are.
+    """
+    one_line_each = (Assignment.series_id, case((Assignment.series_id.is_(None), Assignment.id)))
+    lines = (select(func.min(Assignment.id).label("first_id"), func.count().label("waiting"),
+                    func.count().filter(Assignment.flag_level == "safety").label("safety"),
+                    func.count().filter(Assignment.flag_level == "attention").label("attention"))
+             .join(Assignment.client)
+             .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None),
+                    Assignment.status == AssignmentStatus.SUBMITTED)
+             .group_by(*one_line_each).subquery())
+    return (select(Assignment, lines.c.waiting, lines.c.safety, lines.c.attention)
+            .join(lines, lines.c.first_id == Assignment.id)
+            .join(Assignment.client).options(contains_eager(Assignment.client))
+            .order_by(Assignment.id))
 
 
 def overdue(clinician_id: int, today: dt.date | None = None) -> Select:

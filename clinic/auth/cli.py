@@ -11,7 +11,7 @@ from clinic.auth import two_step
 from clinic.auth.devices import device_key_prefix
 from clinic.auth.services import account_key, current_password_key, find_clinician, second_step_key
 from clinic.extensions import db
-from clinic.models import Clinician, ThrottleBucket
+from clinic.models import AuditAction, Clinician, ThrottleBucket
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +31,7 @@ def _clinician(email: str) -> Clinician:
 def require_two_step(off: bool) -> None:
     """Require two-step sign-in of every clinician: those without it set it up at their next sign-in."""
     two_step.set_required(not off)
-    record("auth.two_step_required" if not off else "auth.two_step_optional")
+    record(AuditAction.TWO_STEP_REQUIRED if not off else AuditAction.TWO_STEP_OPTIONAL)
     db.session.commit()
     if off:
         click.echo("Two-step sign-in is now optional.")
@@ -47,7 +47,7 @@ def unlock_clinician(email: str) -> None:
     keys = [account_key(clinician.email), second_step_key(clinician), current_password_key(clinician)]
     cleared = db.session.execute(delete(ThrottleBucket).where(or_(
         ThrottleBucket.key.in_(keys), ThrottleBucket.key.startswith(device_key_prefix(clinician), autoescape=True))))
-    record("auth.unlock", clinician)
+    record(AuditAction.UNLOCK, clinician)
     db.session.commit()
     click.echo(f"Unlocked {clinician.email} ({cleared.rowcount} counter{'s' if cleared.rowcount != 1 else ''} "
                "of failed attempts cleared). Waits on addresses are left alone.")
@@ -60,7 +60,7 @@ def reset_two_step(email: str) -> None:
     clinician = _clinician(email)
     two_step.turn_off(clinician)
     clinician.session_version += 1  # a lost phone may be signed in: every session ends
-    record("auth.two_step_reset", clinician)
+    record(AuditAction.TWO_STEP_RESET, clinician)
     db.session.commit()
     required = " They will set it up again at their next sign-in." if two_step.required() else ""
     click.echo(f"Two-step sign-in is reset for {clinician.email} and every session of theirs has ended: "

@@ -26,7 +26,7 @@ from clinic.auth.services import (
     sign_in_keys,
 )
 from clinic.extensions import db, login_manager
-from clinic.models import Clinician, utcnow
+from clinic.models import AuditAction, Clinician, utcnow
 from clinic.urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -106,10 +106,10 @@ def _start_session(clinician: Clinician) -> None:
 
 def _count_failure(keys: list[str], clinician: Clinician | None, **detail: str) -> dt.timedelta | None:
     """Audit a failed attempt, and the wait it starts; how long the next attempt must wait."""
-    record("auth.sign_in_failed", clinician, **detail)
+    record(AuditAction.SIGN_IN_FAILED, clinician, **detail)
     wait = throttle.blocked_for(keys)
     if wait is not None:
-        record("auth.sign_in_paused", clinician, minutes=throttle.minutes(wait))
+        record(AuditAction.SIGN_IN_PAUSED, clinician, minutes=throttle.minutes(wait))
     db.session.commit()
     return wait
 
@@ -119,7 +119,7 @@ def _complete_sign_in(clinician: Clinician, target: str | None, **detail: str):
     throttle.reset(account_key(clinician.email))
     clinician.last_login_at = utcnow()
     _start_session(clinician)
-    record("auth.sign_in", **detail)
+    record(AuditAction.SIGN_IN, **detail)
     if not clinician.two_step_on and two_step.required():
         session[MUST_SET_UP_TWO_STEP] = True
         target = url_for("auth.two_step_status")
@@ -220,7 +220,7 @@ def set_up_two_step_first():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    record("auth.sign_out")
+    record(AuditAction.SIGN_OUT)
     current_user.session_version += 1  # every copy of this session, on any device, stops working
     db.session.commit()
     logout_user()
@@ -247,7 +247,7 @@ def change_password():
             except PasswordProblem as problem:
                 form.new_password.errors.append(str(problem))
             else:
-                record("auth.password_change")
+                record(AuditAction.PASSWORD_CHANGE)
                 db.session.commit()
                 _start_session(current_user._get_current_object())
                 flash("Your password is changed. Any other device signed in as you has been signed out.", "success")
@@ -292,7 +292,7 @@ def two_step_setup():
     if form.validate_on_submit():
         codes = two_step.confirm_setup(clinician, "".join(form.code.data.split()))
         if codes:
-            record("auth.two_step_on")
+            record(AuditAction.TWO_STEP_ON)
             db.session.commit()
             session.pop(MUST_SET_UP_TWO_STEP, None)
             return render_template("auth/recovery_codes.html", codes=codes)
@@ -319,7 +319,7 @@ def two_step_off():
     if wait is None and password_matches(clinician.password_hash, form.password.data):
         throttle.release(keys, backoff)
         two_step.turn_off(clinician)
-        record("auth.two_step_off")
+        record(AuditAction.TWO_STEP_OFF)
         db.session.commit()
         flash("Two-step sign-in is off. Signing in now asks for your password only.", "success")
         return redirect(url_for("auth.two_step_status"))

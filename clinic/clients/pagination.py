@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -47,15 +48,19 @@ class Page:
         return f"{path}?{urlencode(list(query.items(multi=True)))}#{self.param}"
 
 
-def paginate(statement: Select, param: str) -> Page:
+def paginate(statement: Select, param: str, *, row: Callable[..., Any] | None = None) -> Page:
     """One page of `statement` (two queries: the count, then the page's items).
 
     The page number comes from the request's `param`; a number past the end
-    shows the last page.
+    shows the last page. Items are the first column of each result row, or,
+    with `row`, `row(*columns)` for a statement that selects an object with
+    figures about it.
     """
     per_page = current_app.config["PER_PAGE"]
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, request.args.get(param, 1, type=int)), pages)
-    items = list(db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))
+    this_page = statement.limit(per_page).offset((number - 1) * per_page)
+    items = ([row(*columns) for columns in db.session.execute(this_page)] if row
+             else list(db.session.scalars(this_page)))
     return Page(items=items, number=number, per_page=per_page, total=total, param=param)

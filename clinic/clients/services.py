@@ -10,12 +10,23 @@ from dataclasses import dataclass, replace
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from clinic import words
 from clinic.clients.pagination import Page
 from clinic.extensions import db
-from clinic.models import OPEN_STATUSES, Assignment, Client, Clinician, utcnow
+from clinic.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    AuditActor,
+    AuditEvent,
+    Client,
+    Clinician,
+    Comment,
+    Response,
+    utcnow,
+)
 
 
 class ClientProblem(ValueError):
@@ -99,7 +110,12 @@ def clients_of(clinician_id: int, *, archived: bool = False) -> Select:
 
 @dataclass(frozen=True)
 class ClientRow:
-    """A client in a list, with counts of open, waiting-for-review, overdue and safety-flagged worksheets."""
+    """A client in a list, with counts of open, waiting-for-review and overdue worksheets, and open flags.
+
+    A flag is open while its worksheet waits for review: reviewing the worksheet is
+    how the clinician takes it in. Flags come from `Assignment.flag_level`, stored
+    when the worksheet was sent, so a list never reads answers.
+    """
 
     client: Client
     open: int = 0
@@ -107,6 +123,7 @@ class ClientRow:
     overdue: int = 0
     last_activity: dt.datetime | None = None
     safety: int = 0
+    attention: int = 0
 
 
 def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
@@ -117,14 +134,16 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
     """
     today = today or words.today()
     is_open = Assignment.status.in_(OPEN_STATUSES)
+    waiting = Assignment.status == AssignmentStatus.SUBMITTED
     counts = db.session.execute(
         select(
             Assignment.client_id,
             func.count().filter(is_open).label("open"),
-            func.count().filter(Assignment.status == "submitted").label("waiting"),
+            func.count().filter(waiting).label("waiting"),
             func.count().filter(is_open, Assignment.due_date < today).label("overdue"),
-            func.count().filter(Assignment.flag_level == "safety", Assignment.status != "cancelled").label("safety"),
             func.max(Assignment.status_changed_at).label("last_activity"),
+            func.count().filter(waiting, Assignment.flag_level == "safety").label("safety"),
+            func.count().filter(waiting, Assignment.flag_level == "attention").label("attention"),
         )
         .where(Assignment.client_id.in_([client.id for client in page.items]))
         .group_by(Assignment.client_id)
@@ -133,6 +152,45 @@ def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
     rows = []
     for client in page.items:
         found = by_client.get(client.id)
-        rows.append(ClientRow(client, found.open, found.waiting, found.overdue, found.last_activity, found.safety)
-                    if found else ClientRow(client))
+        rows.append(ClientRow(client, *found[1:]) if found else ClientRow(client))
     return replace(page, items=rows)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event of a client's audit history, as a sentence: 'Dr Lee downloaded the packet'."""
+
+    at: dt.datetime
+    sentence: str
+    address: str | None
+
+
+def client_history(client: Client) -> Select:
+    """A client's audit events, newest first, each with the worksheet it concerns and the clinician who acted.
+
+    Rows are (event, worksheet title, clinician name), read in the one query
+    that pages the events: the names come from outer joins, not a query per row.
+    """
+    about_comment = (AuditEvent.object_type == "comment") & (Comment.id == AuditEvent.object_id)
+    response_id = case((AuditEvent.object_type == "response", AuditEvent.object_id), else_=Comment.response_id)
+    assignment_id = case((AuditEvent.object_type == "assignment", AuditEvent.object_id),
+                         else_=Response.assignment_id)
+    by_clinician = (AuditEvent.actor_type == AuditActor.CLINICIAN) & (Clinician.id == AuditEvent.actor_id)
+    return (select(AuditEvent, Assignment.title, func.coalesce(func.nullif(Clinician.name, ""), Clinician.email))
+            .outerjoin(Comment, about_comment)
+            .outerjoin(Response, Response.id == response_id)
+            .outerjoin(Assignment, (Assignment.id == assignment_id) & (Assignment.client_id == client.id))
+            .outerjoin(Clinician, by_clinician)
+            .where(AuditEvent.client_id == client.id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+
+
+def history_line(client: Client, viewer_id: int):
+    """How `paginate` turns a `client_history` row into a `HistoryLine` for this viewer ('You' are them)."""
+
+    def line(event: AuditEvent, worksheet: str | None, clinician_name: str | None) -> HistoryLine:
+        actor = words.audit_actor(event.actor_type, yours=event.actor_id == viewer_id,
+                                  clinician_name=clinician_name, client_name=client.display_name)
+        return HistoryLine(event.at, words.audit_sentence(actor, event.action, worksheet), event.address)
+
+    return line

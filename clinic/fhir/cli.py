@@ -11,7 +11,7 @@ from clinic import audit
 from clinic.assignments.services import sent_history
 from clinic.extensions import db
 from clinic.fhir import services
-from clinic.models import Client
+from clinic.models import AuditAction, Client
 
 
 def init_app(app: Flask) -> None:
@@ -29,7 +29,7 @@ def export_fhir(client_id: int, output) -> None:
         raise click.ClickException(f"There is no client {client_id}.")
     assignments = sent_history(client)
     resource = services.bundle(client, assignments)
-    audit.record("fhir_client_exported", client, assignments=[a.id for a in assignments], via="command line")
+    audit.record(AuditAction.FHIR_CLIENT_EXPORTED, client, assignments=[a.id for a in assignments], via="command line")
     db.session.commit()
     json.dump(resource, output, ensure_ascii=False, indent=2)
     output.write("\n")

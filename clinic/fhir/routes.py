@@ -17,7 +17,7 @@ from clinic.assignments.services import get_own_assignment, sent_history
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
 from clinic.fhir import services
-from clinic.models import SENT_STATUSES
+from clinic.models import SENT_STATUSES, AuditAction
 
 bp = Blueprint("fhir", __name__)
 
@@ -35,7 +35,7 @@ def assignment_fhir(assignment_id: int):
     if assignment.status not in SENT_STATUSES:
         abort(404)  # a draft stays the client's own
     resource = services.bundle(assignment.client, [assignment])
-    audit.record("fhir_worksheet_exported", assignment)
+    audit.record(AuditAction.FHIR_WORKSHEET_EXPORTED, assignment)
     db.session.commit()
     return _download(resource, f"worksheet-{assignment.id}-{assignment.worksheet_id}.fhir.json")
 
@@ -47,6 +47,6 @@ def client_fhir(client_id: int):
     client = get_own_client(client_id)
     assignments = sent_history(client)
     resource = services.bundle(client, assignments)
-    audit.record("fhir_client_exported", client, assignments=[a.id for a in assignments])
+    audit.record(AuditAction.FHIR_CLIENT_EXPORTED, client, assignments=[a.id for a in assignments])
     db.session.commit()
     return _download(resource, f"client-{client.id}.fhir.json")

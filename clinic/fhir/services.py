@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from clinic.assignments.services import definition_of
-from clinic.models import Assignment, Client, utcnow
+from clinic.models import Assignment, AssignmentStatus, Client, utcnow
 from clinic.worksheets import Definition, Group, hidden_items, is_answered
 from clinic.worksheets.conditions import holds
 from clinic.worksheets.schema import (
@@ -228,6 +228,9 @@ def _coding(definition: Definition, item: Any, value: Any) -> dict[str, Any]:
 
 # --- QuestionnaireResponse --------------------------------------------------------------
 
+# FHIR R4 QuestionnaireResponse.status of the worksheets that can be exported (those sent).
+QUESTIONNAIRE_RESPONSE_STATUS = {AssignmentStatus.SUBMITTED: "completed", AssignmentStatus.REVIEWED: "completed"}
+
 
 def questionnaire_response(assignment: Assignment) -> dict[str, Any]:
     """A sent worksheet's answers, item by item under their sections; unanswered items and
@@ -245,7 +248,7 @@ def questionnaire_response(assignment: Assignment) -> dict[str, Any]:
         "resourceType": "QuestionnaireResponse",
         "id": f"assignment-{assignment.id}",
         "questionnaire": f"{canonical(definition)}|{definition.version}",
-        "status": "completed",
+        "status": QUESTIONNAIRE_RESPONSE_STATUS[assignment.status],
         "subject": {"reference": full_url("Patient", str(assignment.client_id)),
                     "display": assignment.client.display_name},
         "authored": _instant(response.submitted_at),

@@ -10,10 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from clinic.extensions import db
-from clinic.mail.services import client_for_unsubscribe, latest_failure, unsubscribe
+from clinic.mail.services import client_for_unsubscribe, unsubscribe
 
 bp = Blueprint("mail", __name__)
-bp.add_app_template_global(latest_failure, "latest_email_failure")
 
 
 @bp.route("/portal/unsubscribe/<token>", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from clinic import audit, words
 from clinic.extensions import db
-from clinic.models import OPEN_STATUSES, Assignment, AssignmentReminder, Client, EmailDelivery, utcnow
+from clinic.models import OPEN_STATUSES, Assignment, AssignmentReminder, AuditAction, Client, EmailDelivery, utcnow
 from clinic.tasks import enqueue, jobs
 
 log = logging.getLogger("clinic.mail")
@@ -59,7 +59,7 @@ def unsubscribe(client: Client) -> bool:
         return False
     client.email_consent = False
     client.email_unsubscribed_at = utcnow()
-    audit.record("email.unsubscribed", client)
+    audit.record(AuditAction.EMAIL_UNSUBSCRIBED, client)
     return True
 
 
@@ -95,13 +95,13 @@ def deliver(delivery_id: int, *, link: str | None, link_expires: str | None, las
         delivery.last_error = describe(error)
         if last_attempt:
             _settle(delivery, "failed")
-            audit.record("email.failed", client, kind=delivery.kind, to=client.email, delivery=delivery.id)
+            audit.record(AuditAction.EMAIL_FAILED, client, kind=delivery.kind, to=client.email, delivery=delivery.id)
         db.session.commit()
         if not last_attempt:
             raise MailNotSent(delivery.last_error) from error
         return
     _settle(delivery, "sent")
-    audit.record("email.sent", client, kind=delivery.kind, to=client.email, delivery=delivery.id)
+    audit.record(AuditAction.EMAIL_SENT, client, kind=delivery.kind, to=client.email, delivery=delivery.id)
     db.session.commit()
 
 

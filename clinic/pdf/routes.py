@@ -17,6 +17,7 @@ from clinic.assignments.services import get_own_assignment
 from clinic.clients.services import get_own_client
 from clinic.errors import render_error
 from clinic.extensions import db
+from clinic.models import AuditAction
 from clinic.pdf import services
 from clinic.pdf.forms import packet_form
 from clinic.pdf.rendering import RenderRefused
@@ -24,7 +25,7 @@ from clinic.pdf.rendering import RenderRefused
 bp = Blueprint("pdf", __name__)
 bp.add_app_template_filter(services.print_text, "print_text")
 
-for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_one_line, packet_form):
+for _helper in (services.write_in_lines, services.blank_rows, services.fits_on_one_line):
     bp.add_app_template_global(_helper)
 bp.add_app_template_global(services.default_paper, "pdf_default_paper")
 bp.add_app_template_global(services.PAPER_SIZES, "pdf_paper_sizes")
@@ -62,7 +63,7 @@ def assignment_pdf(assignment_id: int):
     assignment = get_own_assignment(assignment_id)
     paper = _paper()
     pdf, rendered = services.assignment_pdf(assignment, current_user._get_current_object(), paper)
-    audit.record("pdf_worksheet_downloaded", assignment, rendered=rendered, paper=paper)
+    audit.record(AuditAction.PDF_WORKSHEET_DOWNLOADED, assignment, rendered=rendered, paper=paper)
     db.session.commit()
     return _download(pdf, f"worksheet-{assignment.id}-{assignment.worksheet_id}.pdf")
 
@@ -73,7 +74,7 @@ def blank(worksheet_id: str):
     definition = current_app.extensions["worksheets"].get(worksheet_id) or abort(404)
     paper = _paper()
     pdf, rendered = services.blank_pdf(definition, current_user._get_current_object(), paper)
-    audit.record("pdf_blank_downloaded", None, worksheet_id=definition.id, version=definition.version,
+    audit.record(AuditAction.PDF_BLANK_DOWNLOADED, None, worksheet_id=definition.id, version=definition.version,
                  rendered=rendered, paper=paper)
     db.session.commit()
     return _download(pdf, f"{definition.id}-blank.pdf")
@@ -89,11 +90,11 @@ def packet(client_id: int):
         options = form.options()
         pdf, rendered = services.packet_pdf(client, current_user._get_current_object(), options)
         services.record_packet(client, options)
-        audit.record("pdf_packet_downloaded", client, rendered=rendered, paper=options.paper,
+        audit.record(AuditAction.PDF_PACKET_DOWNLOADED, client, rendered=rendered, paper=options.paper,
                      session_date=options.session_date.isoformat(), assignments=list(options.assignment_ids))
         db.session.commit()
         return _download(pdf, f"packet-{file_label(client.display_name)}-{options.session_date.isoformat()}.pdf")
-    audit.record("packet_form_viewed", client)
+    audit.record(AuditAction.PACKET_FORM_VIEW, client)
     db.session.commit()
     status = 400 if form.errors else 200
-    return render_template("pdf/packet_form.html", client=client, packet_form_shown=form), status
+    return render_template("pdf/packet_form.html", client=client, packet_form=form), status

@@ -20,7 +20,7 @@ from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -33,6 +33,7 @@ from clinic.models import (
     SENT_STATUSES,
     Assignment,
     AssignmentEvent,
+    AssignmentStatus,
     Client,
     Clinician,
     Comment,
@@ -65,12 +66,10 @@ TEMPLATE_SOURCES = (
     "clinic/static/css/print.css",
 )
 # Worksheets that can go into a packet, and those ticked unless the clinician says otherwise.
-PACKET_STATUSES = ("in_progress", *SENT_STATUSES)
+PACKET_STATUSES = (AssignmentStatus.IN_PROGRESS, *SENT_STATUSES)
 PACKET_DEFAULT_STATUSES = SENT_STATUSES
 # The packet form offers this many of the latest worksheets; older ones print from their own review page.
 PACKET_CHOICES = 20
-STATUS_LABELS = {"assigned": "Not started", "in_progress": "In progress", "submitted": "Submitted",
-                 "reviewed": "Reviewed", "cancelled": "Cancelled"}
 
 
 def default_paper() -> str:
@@ -158,12 +157,7 @@ def filled_sheet(assignment: Assignment) -> Sheet:
 def status_text(assignment: Assignment) -> str:
     """Where a worksheet stands, with the date that matters for it."""
     response = assignment.response
-    if assignment.status in SENT_STATUSES and response.submitted_at:
-        label = "Submitted" if assignment.status == "submitted" else "Reviewed; submitted"
-        return f"{label} {words.date(response.submitted_at)}"
-    if assignment.status == "in_progress" and response.saved_at:
-        return f"In progress; last saved {words.date(response.saved_at)}"
-    return STATUS_LABELS[assignment.status]
+    return words.status_dated(assignment.status, submitted_at=response.submitted_at, saved_at=response.saved_at)
 
 
 def write_in_lines(item: Any) -> int:
@@ -362,18 +356,21 @@ def within_page_limit(sheets: tuple[Sheet, ...], too_long: TooManyPages) -> tupl
 
 
 def packet_candidates(client: Client) -> list[Assignment]:
-    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES).
+    """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES),
+    listed in the order they were assigned, as the packet prints them.
 
     Only what the packet form lists (title, status, dates): no snapshots, no comments.
     """
+    latest = (select(Assignment.id).where(_printable(client))
+              .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()).limit(PACKET_CHOICES))
     return list(db.session.scalars(
-        _printable(client).options(joinedload(Assignment.response)).limit(PACKET_CHOICES)
+        select(Assignment).where(Assignment.id.in_(latest)).options(joinedload(Assignment.response))
+        .order_by(Assignment.id)
     ))
 
 
-def _printable(client: Client) -> Select:
-    return (select(Assignment).where(Assignment.client_id == client.id, Assignment.status.in_(PACKET_STATUSES))
-            .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()))
+def _printable(client: Client) -> ColumnElement[bool]:
+    return (Assignment.client_id == client.id) & Assignment.status.in_(PACKET_STATUSES)
 
 
 def last_packet(client: Client, before: dt.date | None = None) -> PacketExport | None:
@@ -384,17 +381,11 @@ def last_packet(client: Client, before: dt.date | None = None) -> PacketExport |
     return db.session.scalars(query.order_by(PacketExport.created_at.desc()).limit(1)).first()
 
 
-def _event_words(event: AssignmentEvent) -> str:
-    if event.to_status == "in_progress":
-        return "reopened" if event.from_status in SENT_STATUSES else "started"
-    return {"reviewed": "marked reviewed"}.get(event.to_status, event.to_status.replace("_", " "))
-
-
 def _by_day(events: list[AssignmentEvent]) -> list[str]:
     """Events in words, one phrase per day: "assigned, started and submitted 3 March 2026"."""
     days: dict[str, list[str]] = {}
     for event in events:
-        days.setdefault(words.date(event.at), []).append(_event_words(event))
+        days.setdefault(words.date(event.at), []).append(words.event_verb(event.kind))
     return [f"{_and_list(words)} {day}" for day, words in days.items()]
 
 
@@ -403,12 +394,13 @@ def _and_list(words: list[str]) -> str:
 
 
 def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, str]) -> list[Change]:
-    """Each of the client's worksheets that was assigned, started, submitted, reviewed or edited since then."""
+    """Each of the client's worksheets that was assigned, started, sent, reviewed or edited since then,
+    in the order they were assigned (the packet's order)."""
     assignments = db.session.scalars(
-        select(Assignment).where(Assignment.client_id == client.id)
+        select(Assignment).where(Assignment.client_id == client.id).order_by(Assignment.id)
         .options(selectinload(Assignment.events), selectinload(Assignment.response))
     )
-    found: list[tuple[dt.datetime, Change]] = []
+    found: list[Change] = []
     for assignment in assignments:
         events = sorted((e for e in assignment.events if since is None or e.at > since),
                         key=lambda e: (e.at.date(), e.id))  # the day, then the order they happened in
@@ -417,10 +409,9 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
         if saved_at and (since is None or saved_at > since) and (not events or saved_at > events[-1].at):
             what.append(f"answers last saved {words.date(saved_at)}")
         if what:
-            latest = max([e.at for e in events] + ([saved_at] if saved_at else []))
-            found.append((latest, Change(assignment.title, STATUS_LABELS[assignment.status], tuple(what),
-                                         anchors.get(assignment.id))))
-    return [change for _, change in sorted(found, key=lambda pair: pair[0], reverse=True)]
+            found.append(Change(assignment.title, words.status(assignment.status), tuple(what),
+                                anchors.get(assignment.id)))
+    return found
 
 
 def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> tuple[str, dt.datetime | None]:
@@ -504,7 +495,7 @@ def record_packet(client: Client, options: PacketOptions) -> None:
 def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) -> Packet:
     chosen = set(options.assignment_ids)
     included = list(db.session.scalars(
-        _printable(client).where(Assignment.id.in_(chosen))
+        select(Assignment).where(_printable(client), Assignment.id.in_(chosen)).order_by(Assignment.id)
         .options(joinedload(Assignment.snapshot), selectinload(Assignment.response).selectinload(Response.comments))
     ))
     most = current_app.config["PACKET_MAX_WORKSHEETS"]
@@ -514,7 +505,7 @@ def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) 
     heading, since = _changes_heading(options, last_packet(client, before=options.session_date))
     changes = tuple(changes_since(client, since, {a.id: s.anchor for a, s in zip(included, sheets)}))
     outstanding = tuple(
-        Outstanding(a.title, STATUS_LABELS[a.status], a.due_date)
+        Outstanding(a.title, words.status(a.status), a.due_date)
         for a in _not_yet_in(client) if a.id not in chosen
     )
     included_worksheets = {a.worksheet_id for a in included}

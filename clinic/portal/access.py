@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from clinic import audit
 from clinic.extensions import db
-from clinic.models import Assignment, Client, PortalLink, utcnow
+from clinic.models import Assignment, AssignmentStatus, AuditAction, Client, PortalLink, utcnow
 from clinic.portal.services import is_usable
 from clinic.worksheets import CONTROL_KEYS
 from clinic.worksheets.schema import OPTION_VALUE_PATTERN
@@ -39,7 +39,7 @@ def start_client_session(link: PortalLink) -> None:
     session[SESSION_SEEN] = utcnow().timestamp()
     g.portal_client_id = link.client_id
     link.last_used_at = utcnow()
-    audit.record("portal.signed_in", link)
+    audit.record(AuditAction.PORTAL_SIGNED_IN, link)
     db.session.commit()
 
 
@@ -86,7 +86,7 @@ def own_assignment(assignment_id: int) -> Assignment:
     """The signed-in client's assignment, or 404 (load, then authorize)."""
     assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id)
                                    .options(joinedload(Assignment.snapshot), joinedload(Assignment.response)))
-    if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == "cancelled":
+    if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == AssignmentStatus.CANCELLED:
         abort(404)
     return assignment
 

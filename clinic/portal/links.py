@@ -9,7 +9,7 @@ from clinic import audit
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
 from clinic.mail.services import send_invitation
-from clinic.models import Client, PortalLink, utcnow
+from clinic.models import AuditAction, Client, PortalLink, utcnow
 from clinic.portal.blueprint import bp
 from clinic.portal.forms import BackForm, LinkForm
 from clinic.portal.services import (
@@ -58,7 +58,7 @@ def revoke(client_id: int, link_id: int):
     link = _own_link(client, link_id)
     form = BackForm()
     if revoke_link(link):
-        audit.record("portal_link.revoked", link)
+        audit.record(AuditAction.LINK_REVOKED, link)
         db.session.commit()
     flash("The link is revoked: it no longer opens the portal, and anyone using it is signed out.", "success")
     return redirect(_back(form))
@@ -86,7 +86,7 @@ def _new_link(client: Client):
     now = utcnow()
     replaced = [old for old in revoke_links_of(client) if old.expires_at > now]
     link, token = issue_link(client, days=form.days.data)
-    audit.record("portal_link.created", link, days=form.days.data, replaces=[old.id for old in replaced])
+    audit.record(AuditAction.LINK_CREATED, link, days=form.days.data, replaces=[old.id for old in replaced])
     db.session.commit()
     url = url_for("portal.landing", token=token, _external=True)
     emailed = bool(form.send_email.data) and send_invitation(client, url, link.expires_at) is not None

@@ -21,7 +21,7 @@ from clinic import audit, throttle, words
 from clinic.assignments.services import definition_of
 from clinic.clients.pagination import paginate
 from clinic.extensions import db
-from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, PortalLink
+from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, AuditAction, PortalLink
 from clinic.pdf.background import prerender_later
 from clinic.portal.access import (
     SESSION_LINK,
@@ -45,20 +45,6 @@ from clinic.worksheets import (
     hidden_items,
     missing_answers,
 )
-
-CLIENT_STATUS = {
-    "assigned": "Not started",
-    "in_progress": "Started",
-    "submitted": "Sent to your therapist",
-    "reviewed": "Read by your therapist",
-}
-
-
-@bp.app_template_global("client_status")
-def client_status(status: str) -> str:
-    """An assignment's status in the client's words."""
-    return CLIENT_STATUS.get(status, status.replace("_", " "))
-
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
 def landing(token: str):
@@ -91,7 +77,7 @@ def leave():
         link = db.session.get(PortalLink, session[SESSION_LINK])
         g.portal_client_id = client.id
         end_sessions(link)
-        audit.record("portal.left", link)
+        audit.record(AuditAction.PORTAL_LEFT, link)
         db.session.commit()
     end_client_session()
     return render_template("portal/signed_out.html", message="You have left your worksheets.", left=True)
@@ -110,7 +96,7 @@ def home():
     # Sent worksheets, the latest first, a page at a time: years of them stay quick to show.
     done = paginate(worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
                     .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()), "done")
-    audit.record("portal.home_viewed", client)
+    audit.record(AuditAction.PORTAL_HOME_VIEW, client)
     page = render_template(
         "portal/home.html",
         clinician=client.clinician,
@@ -191,7 +177,7 @@ def _show_sent(assignment: Assignment, definition: Definition, *, problem: str =
 def _show_part(assignment: Assignment, definition: Definition, number: int, *, form=None, problem: str = "",
                version: int | None = None, code: int = 200):
     response = assignment.response
-    audit.record("response.viewed", response)
+    audit.record(AuditAction.RESPONSE_VIEWED, response)
     db.session.commit()
     if form is None:
         form = build_form(definition, answers=response.answers, formdata=None)

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from clinic import audit
 from clinic.clients.services import get_own_client
 from clinic.extensions import db
+from clinic.models import AuditAction
 from clinic.privacy.forms import EraseForm
 from clinic.privacy.services import erase_client, export_zip, forget_deleted_pages
 
@@ -23,7 +24,7 @@ bp = Blueprint("privacy", __name__)
 def export(client_id: int):
     client = get_own_client(client_id)
     archive = export_zip(client, current_user._get_current_object())
-    audit.record("client.exported", client)
+    audit.record(AuditAction.CLIENT_EXPORTED, client)
     db.session.commit()
     return Response(archive, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="client-{client.id}-export.zip"'})
@@ -42,7 +43,7 @@ def erase(client_id: int):
         flash(f"{name}'s data is erased. The audit trail keeps only that an erasure happened, "
               "when and by whom.", "success")
         return redirect(url_for("clients.dashboard"))
-    audit.record("client.erase_form_viewed", client)
+    audit.record(AuditAction.ERASE_FORM_VIEW, client)
     page = render_template("privacy/erase.html", client=client, form=form)
     db.session.commit()
     return page, 400 if form.errors else 200

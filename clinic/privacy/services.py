@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import delete, select, text
 
-from clinic import audit
+from clinic import audit, words
 from clinic.extensions import db
 from clinic.models import (
     SENT_STATUSES,
     Assignment,
     AssignmentEvent,
+    AuditAction,
     AuditEvent,
     Client,
     Clinician,
@@ -99,7 +100,7 @@ def export_zip(client: Client, clinician: Clinician) -> bytes:
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", EXPORT_README.format(when=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+        archive.writestr("README.txt", EXPORT_README.format(when=words.utc_stamp(utcnow()),
                                                             clinician=clinician.name or clinician.email))
         archive.writestr("client.json", json.dumps(document, ensure_ascii=False, indent=2))
         for assignment in assignments:
@@ -132,7 +133,7 @@ def erase_client(client: Client) -> None:
     client.agenda_updated_at = None
     client.archived_at = client.archived_at or now
     client.erased_at = now
-    audit.record("client.erased", client)
+    audit.record(AuditAction.CLIENT_ERASED, client)
     db.session.flush()
     db.session.expire_all()  # the bulk deletes left loaded worksheets behind in the session
 

@@ -1,14 +1,12 @@
-"""Trends have no pages of their own: they appear on the client page, the review page and
-the packet cover, through the template helpers this blueprint registers."""
+"""Trends have no pages of their own: the client page, the review page and the packet cover
+read them (clinic.trends.services) and pass them to the templates; this blueprint registers the chart."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from clinic.trends import charts, services
+from clinic.trends import charts
 
 bp = Blueprint("trends", __name__)
 
-bp.add_app_template_global(services.client_trends, "client_trends")
-bp.add_app_template_global(services.worksheet_trend, "worksheet_trend")
 bp.add_app_template_global(charts.chart_svg, "trend_chart_svg")

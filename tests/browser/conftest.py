@@ -17,7 +17,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from browser.browser_support import (
+from clinic.extensions import db
+from clinic.models import Clinician
+from tests.browser.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PASSWORD,
@@ -26,8 +28,6 @@ from browser.browser_support import (
     bind,
     watch_for_problems,
 )
-from clinic.extensions import db
-from clinic.models import Clinician
 
 
 @pytest.fixture(scope="session")

@@ -14,11 +14,11 @@ import pytest
 from flask import Flask, abort
 from playwright.sync_api import Page, expect
 
-from browser.browser_support import PASSWORD, LiveServer, assert_accessible, sign_in
 from clinic.extensions import db
 from clinic.models import Clinician
 from clinic.portal.services import issue_link
-from sample_answers import sample_answers
+from tests.browser.browser_support import PASSWORD, LiveServer, assert_accessible, sign_in
+from tests.support.samples import sample_answers
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page
+from tests.browser.browser_support import LiveServer
 
-from browser.browser_support import LiveServer
 
 pytestmark = pytest.mark.browser
 

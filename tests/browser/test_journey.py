@@ -24,7 +24,10 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from pypdf import PdfReader
 
-from browser.browser_support import (
+from clinic.extensions import db
+from clinic.models import Assignment, Clinician
+from clinic.worksheets import Definition
+from tests.browser.browser_support import (
     PASSWORD,
     LiveServer,
     assert_accessible,
@@ -32,10 +35,7 @@ from browser.browser_support import (
     sign_in,
     watch_for_problems,
 )
-from clinic.extensions import db
-from clinic.models import Assignment, Clinician
-from clinic.worksheets import Definition
-from sample_answers import sample_answers
+from tests.support.samples import sample_answers
 
 pytestmark = pytest.mark.browser
 

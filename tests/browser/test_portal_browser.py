@@ -13,24 +13,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from browser.browser_support import LiveServer, assert_accessible, sign_in
 from clinic.extensions import db
 from clinic.models import Assignment, Response
 from clinic.worksheets import load_definition
-from test_portal import new_link
-from test_portal_saving import assignment_of
-from test_show_if import CONDITIONAL
-from test_worksheet_loader import write
+from tests.browser.browser_support import LiveServer, assert_accessible, sign_in
+from tests.support.portal import assignment_of, new_link
+from tests.support.worksheet_files import CONDITIONAL, write
 
 pytestmark = pytest.mark.browser
 
 SAVE = re.compile(r".*/portal/worksheets/\d+/save$")
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def robin(make, clinician):
-    return make.client(clinician, display_name="Robin A.")
 
 
 # The portal's saving and recovery are tried on the plan as first shipped (version 1):

@@ -7,9 +7,9 @@ import io
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
+from tests.browser.browser_support import PASSWORD, LiveServer, assert_accessible, sign_in
+from tests.support.trends import send_weekly
 
-from browser.browser_support import PASSWORD, LiveServer, assert_accessible, sign_in
-from test_trends import send_weekly
 
 pytestmark = pytest.mark.browser
 

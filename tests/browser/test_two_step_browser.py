@@ -10,8 +10,8 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser.browser_support import PASSWORD, LiveServer, assert_accessible, assert_fits_the_width, sign_in
 from clinic.models import Clinician
+from tests.browser.browser_support import PASSWORD, LiveServer, assert_accessible, assert_fits_the_width, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -1,5 +1,7 @@
 """Real parts for queue and email tests: an SMTP server (aiosmtpd), a throwaway redis-server,
-and running queued tasks from the queue's storage with the time the test chooses."""
+and running queued tasks from the queue's storage with the time the test chooses.
+
+`smtp` is a fixture, registered for every test in tests/conftest.py."""
 
 from __future__ import annotations
 

@@ -177,3 +177,6 @@ SHIPPED = tuple(sorted(SAMPLE_ANSWERS))
 def sample_answers(worksheet_id: str) -> dict[str, Any]:
     """A fresh copy of the sample answers for one worksheet (safe to change)."""
     return copy.deepcopy(SAMPLE_ANSWERS[worksheet_id])
+
+# The three worksheets Groundwork first shipped: the PDF, packet and FHIR tests use them.
+WORKSHEETS = ("origins-mapping", "partner-source-checklist", "security-building-plan")

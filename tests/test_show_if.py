@@ -154,3 +154,12 @@ def test_the_blank_printable_says_when_to_answer_each_conditional_item(app, clin
     text = all_text(pdf)
     assert "A time your partner ran hot and cold" in text
     assert "Answer this if you chose something other than “Never” above." in text
+
+
+def test_the_blank_printable_speaks_to_the_client_calmly_and_says_what_happens_next(app, clinician, definition):
+    with app.test_request_context():
+        pdf, _ = blank_pdf(definition, clinician, "A4")
+    text = " ".join(all_text(pdf).split())
+    assert "There are no right or wrong answers." in text
+    assert "Bring this sheet to your next session: you and your therapist will look at it together." in text
+    assert "This is yours and private." in text

@@ -160,6 +160,6 @@ def test_the_blank_printable_speaks_to_the_client_calmly_and_says_what_happens_n
     with app.test_request_context():
         pdf, _ = blank_pdf(definition, clinician, "A4")
     text = " ".join(all_text(pdf).split())
-    assert "There are no right or wrong answers." in text
+    assert "write as much or as little as feels right, and skip anything you would rather talk about" in text
     assert "Bring this sheet to your next session: you and your therapist will look at it together." in text
     assert "This is yours and private." in text

@@ -233,3 +233,12 @@ def test_an_unfinished_row_is_named_by_its_row_label(portal, plan):
     assert re.search(r'<a href="[^"]*\?part=7#goals-1-goal-check-in">Goal 2: When would you like to check in on '
                      r'this\?</a>', page)
     assert "remove goal 2 if you do not need it" in page
+
+
+def test_a_sent_worksheet_has_no_rows_to_remove(portal, make, robin):
+    sent = make.assignment(robin, "security-building-plan", status="submitted",
+                           answers={"goals": [{"goal": "See a friend"}]})
+    response = portal.post(f"{page_url(sent)}/rows/goals/0/remove",
+                           data={"csrf_token": csrf_token(portal, "/portal"), "version": "0"})
+    assert response.status_code == 409 and "already been sent to your therapist" in text_of(response)
+    assert stored(sent).answers == {"goals": [{"goal": "See a friend"}]}

@@ -46,6 +46,7 @@ from clinic.worksheets import (
     missing_answers,
 )
 
+
 @bp.route("/p/<token>", methods=["GET", "POST"])
 def landing(token: str):
     """GET shows a calm page and changes nothing (mail scanners follow links); POST signs in.
@@ -167,7 +168,7 @@ def _after_saving(assignment: Assignment, definition: Definition, number: int, a
 
 def _show_sent(assignment: Assignment, definition: Definition, *, problem: str = "", code: int = 200):
     response = assignment.response
-    audit.record("response.viewed", response)
+    audit.record(AuditAction.RESPONSE_VIEWED, response)
     db.session.commit()
     return render_template("portal/submitted.html", assignment=assignment, definition=definition,
                            answers=response.answers, hidden=hidden_items(definition, response.answers),
@@ -246,18 +247,22 @@ def remove_row(assignment_id: int, group_id: str, row: int):
     """Removing a row that holds answers: GET says what would be deleted, POST deletes it (compare-and-set)."""
     assignment = own_assignment(assignment_id)
     definition = definition_of(assignment)
-    group = definition.items_by_id.get(group_id)
-    rows = list(assignment.response.answers.get(group_id) or [])
-    number = next((n for n, section in enumerate(definition.sections, start=1) if group in section.items), 1)
-    back = url_for("portal.worksheet", assignment_id=assignment.id, part=number, _anchor=group_id)
     if assignment.status not in OPEN_STATUSES:
-        return _show_sent(assignment, definition)
-    if not isinstance(group, Group) or row >= len(rows):
+        posted = request.method == "POST"
+        return _show_sent(assignment, definition, problem=CLOSED_MESSAGE if posted else "", code=409 if posted else 200)
+    group = definition.items_by_id.get(group_id)
+    rows = list(assignment.response.answers.get(group_id) or []) if isinstance(group, Group) else []
+    number = next((n for n, section in enumerate(definition.sections, start=1)
+                   if group_id in {item.id for item in section.items}), 1)
+    back = url_for("portal.worksheet", assignment_id=assignment.id, part=number, _anchor=group_id)
+    if row >= len(rows):
         return render_template("portal/problem.html", title="That row was not found", message=(
             "It may have been removed already. Nothing else has changed: your answers are safe."),
             link=back, link_text="Go back to the worksheet"), 404
     label = f"{group.row_label} {row + 1}"
     if request.method == "GET":
+        audit.record(AuditAction.RESPONSE_VIEWED, assignment.response)
+        db.session.commit()
         return render_template("portal/remove_row.html", assignment=assignment, definition=definition,
                                group=group, label=label, answers=rows[row], back=back,
                                version=assignment.response.version)
@@ -287,7 +292,7 @@ def check(assignment_id: int):
     definition = definition_of(assignment)
     if assignment.status not in OPEN_STATUSES:
         return _show_sent(assignment, definition)
-    audit.record("response.viewed", assignment.response)
+    audit.record(AuditAction.RESPONSE_VIEWED, assignment.response)
     db.session.commit()
     return render_template("portal/check.html", assignment=assignment, definition=definition,
                            missing=missing_answers(definition, assignment.response.answers),

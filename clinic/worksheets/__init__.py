@@ -10,6 +10,6 @@ from clinic.worksheets.schema import Definition, Group
 
 __all__ = [
     "CONTROL_KEYS", "NO_PART", "REQUIRED_MESSAGE", "Definition", "DefinitionError", "Evaluation", "Group", "Missing",
-    "Posted", "WorksheetLibrary", "build_form", "carried_items", "condition_items", "evaluate", "hidden_items", "is_answered",
-    "load_definition", "load_library", "missing_answers", "read_posted", "show_if_words",
+    "Posted", "WorksheetLibrary", "build_form", "carried_items", "condition_items", "evaluate", "hidden_items",
+    "is_answered", "load_definition", "load_library", "missing_answers", "read_posted", "show_if_words",
 ]

@@ -242,3 +242,11 @@ def test_a_sent_worksheet_has_no_rows_to_remove(portal, make, robin):
                            data={"csrf_token": csrf_token(portal, "/portal"), "version": "0"})
     assert response.status_code == 409 and "already been sent to your therapist" in text_of(response)
     assert stored(sent).answers == {"goals": [{"goal": "See a friend"}]}
+
+
+def test_a_part_carries_the_saved_answers_its_conditions_read_from_other_parts(portal, make, robin):
+    talk = make.assignment(robin, "talking-to-my-partner")  # part 3 asks only if part 1 said it is safe
+    post(portal, talk, {"safe-to-tell": "yes"}, version=0, action="next", part="1")
+    third = text_of(portal.get(part_url(talk, 3)))
+    assert "data-outside='{\"safe-to-tell\": \"yes\"}'" in third
+    assert "data-outside" not in text_of(portal.get(part_url(talk, 2)))  # nothing there depends on it

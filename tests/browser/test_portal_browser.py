@@ -531,3 +531,20 @@ def test_a_conditional_item_appears_and_goes_as_the_answer_it_depends_on_changes
     wait_until_the_server_has_everything(client_page, assignment)
     assert answers(assignment) == {"hot-cold": "never", "hot-cold-example": "The weekend in May", "upset": "a-lot"}
     assert_accessible(client_page)
+
+
+def test_a_condition_on_an_answer_from_another_part_is_honoured(client_page, live_server, make, robin,
+                                                                 page_problems):
+    talk = make.assignment(robin, "talking-to-my-partner")
+    words = re.compile("^Write it out")
+    for choice, shown in (("No", False), ("Yes", True)):
+        client_page.goto(live_server(f"/portal/worksheets/{talk.id}?part=1"))
+        client_page.get_by_role("radio", name=choice, exact=True).check()
+        client_page.get_by_role("button", name=re.compile("^Next")).click()
+        client_page.get_by_role("button", name=re.compile("^Next")).click()
+        expect(client_page.get_by_text("Part 3 of 4")).to_be_visible()
+        if shown:
+            expect(client_page.get_by_label(words)).to_be_visible()
+        else:
+            expect(client_page.get_by_label(words)).to_be_hidden()
+    assert_accessible(client_page)

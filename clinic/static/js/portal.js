@@ -189,6 +189,7 @@
     this.blocked = form.hasAttribute("data-conflict") ? "conflict" : null;
     this.submitting = false;
     this.touched = {};
+    this.settled = this.status.textContent.trim();  // what the status says while nothing is pending
     this.lastSaved = form.hasAttribute("data-unsaved") ? null : this.serialize();
     this.bind();
     this.recover();
@@ -269,7 +270,12 @@
       }
     });
     form.addEventListener("submit", function (event) { self.onSubmit(event); });
-    window.addEventListener("online", function () { if (!self.blocked) { self.save(true); } });
+    window.addEventListener("online", function () {
+      if (self.blocked) { return; }
+      if (self.dirty()) { self.save(true); return; }
+      self.failing = false;
+      self.say("ok", self.settled);
+    });
     window.addEventListener("offline", function () { self.offline(); });
     // Leaving the page (closing the tab, switching app, reloading): send what is pending so it survives.
     window.addEventListener("pagehide", function () { self.flush(); });
@@ -427,7 +433,8 @@
     this.progress(data);
     if (sameAnswers(this.serialize(), answers)) {
       this.dropDraft();
-      this.say("ok", data.saved_text + ".");
+      this.settled = data.saved_text + ".";
+      this.say("ok", this.settled);
     } else {
       this.keepDraft();
       this.say("saving", "Saving\u2026");

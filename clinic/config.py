@@ -51,7 +51,7 @@ class Defaults:
     PDF_TIME_LIMIT = 30
     # No PDF is longer than this; a packet leaves out the worksheets that would not fit.
     PDF_MAX_PAGES = 200
-    # A packet holds at most this many worksheets; the cover names any left out.
+    # A packet holds at most this many worksheets; its contents page names any left out.
     PACKET_MAX_WORKSHEETS = 12
     # The practice's time zone (IANA name, e.g. "Europe/London") for every date and time shown;
     # empty means the server's own.

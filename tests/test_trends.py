@@ -203,7 +203,7 @@ def test_the_packet_cover_shows_what_moved_since_last_session(signed_in, make, r
 
     with tempfile.TemporaryDirectory() as folder:
         pages = page_texts(response.data)
-        chart_page = next(i for i, text in enumerate(pages, start=1) if "Since last session" in text)
+        chart_page = next(i for i, text in enumerate(pages, start=1) if "Last session (" in text)
         png = pdf_page_png(response.data, chart_page, Path(folder))
         with Image.open(png) as image:
             ink = sum(image.histogram()[:110]) / (image.width * image.height)

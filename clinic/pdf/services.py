@@ -47,14 +47,22 @@ from clinic.pdf import rendering
 from clinic.pdf.rendering import TooManyPages
 from clinic.trends.services import Trend, client_trends
 from clinic.worksheets import Definition, Evaluation, evaluate
+from clinic.worksheets.evaluation import FlagResult
 
 # Paper sizes a PDF can be made in: the CSS page size (also the value in forms and
 # config) → its label.
 PAPER_SIZES = {"A4": "A4", "letter": "US Letter"}
 # Rendered PDFs older than this are dropped from the cache when a new one is stored.
 CACHE_DAYS = 14
-# Pages kept spare when a packet is shortened to fit: its cover then lists what was left out.
+# Pages kept spare when a packet is shortened to fit: its contents page then lists what was left out.
 COVER_SPARE_PAGES = 2
+# The cover is one page on A4 and US Letter however much happened: its flags, changes and
+# agenda each get this many printed lines (of about COVER_LINE_CHARS characters), and what does
+# not fit is printed in full after the contents, with the cover saying on which page.
+COVER_FLAG_LINES = 13
+COVER_CHANGE_LINES = 6
+COVER_AGENDA_LINES = 6
+COVER_LINE_CHARS = 95
 # Everything that shapes how a PDF looks; a change to any of them is a new template version.
 TEMPLATE_SOURCES = (
     "templates/pdf/*.html",
@@ -328,10 +336,48 @@ class Packet:
     since: dt.datetime | None = None  # what the cover looks back to ("since last session")
     left_out: tuple[LeftOut, ...] = ()  # chosen, but past the packet's limits
 
+    @property
+    def flags(self) -> tuple[tuple[Sheet, FlagResult], ...]:
+        """Every flag of the sent worksheets with its worksheet: safety flags first, then in packet order."""
+        raised = [(sheet, flag) for sheet in self.sheets if not sheet.unsubmitted for flag in sheet.evaluation.flags]
+        return tuple(sorted(raised, key=lambda pair: pair[1].severity != "safety"))
+
+    @property
+    def cover_flags(self) -> tuple[tuple[Sheet, FlagResult], ...]:
+        """The first flags that fit the cover (a flag's box takes about a line more than its text)."""
+        costs = [printed_lines(f"{flag.say} · {sheet.definition.title} page 00") + 1 for sheet, flag in self.flags]
+        return self.flags[:_fitting(costs, COVER_FLAG_LINES)]
+
+    @property
+    def cover_changes(self) -> tuple[Change, ...]:
+        """The latest changes that fit the cover."""
+        costs = [printed_lines(f"{c.title}: {'; '.join(c.what)}. {c.status} see page 00") for c in self.changes]
+        return self.changes[:_fitting(costs, COVER_CHANGE_LINES)]
+
+    @property
+    def agenda_on_cover(self) -> bool:
+        return printed_lines(print_text(self.agenda)) <= COVER_AGENDA_LINES
+
+
+def printed_lines(text: str) -> int:
+    """About how many lines `text` takes on the cover (a generous guess: the font is proportional)."""
+    return sum(max(1, math.ceil(len(line) / COVER_LINE_CHARS)) for line in text.split("\n"))
+
+
+def _fitting(costs: list[int], room: int) -> int:
+    """How many of the leading entries fit in `room` lines."""
+    count = 0
+    for cost in costs:
+        if cost > room:
+            break
+        room -= cost
+        count += 1
+    return count
+
 
 @dataclass(frozen=True)
 class LeftOut:
-    """A chosen worksheet the packet could not hold, and why (the cover says so)."""
+    """A chosen worksheet the packet could not hold, and why (its contents page says so)."""
 
     title: str
     reason: str
@@ -341,8 +387,8 @@ def within_page_limit(sheets: tuple[Sheet, ...], too_long: TooManyPages) -> tupl
     """The sheets, in order, that fit in the page limit once the others are left out.
 
     A sheet runs from its first page to the page before the next sheet (the last
-    to the end); the cover is what comes before the first. A few pages are kept
-    spare for the cover's longer list of what was left out.
+    to the end); the cover, contents and summaries are what comes before the first.
+    A few pages are kept spare for the contents page's longer list of what was left out.
     """
     starts = [too_long.first_pages.get(sheet.anchor, too_long.pages) for sheet in sheets]
     ends = [*(start - 1 for start in starts[1:]), too_long.pages]
@@ -477,7 +523,7 @@ def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> 
         return _packet_document(built[0])
 
     def shorten(too_long: TooManyPages) -> str:
-        """The packet without the worksheets past the page limit, named on its cover instead."""
+        """The packet without the worksheets past the page limit, named on its contents page instead."""
         packet = built[0]
         kept = within_page_limit(packet.sheets, too_long)
         reason = f"it would have made the packet longer than {too_long.limit} pages"

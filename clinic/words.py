@@ -118,6 +118,22 @@ def ago(moment: dt.datetime | None) -> str:
     return f"on {weekday_date(moment)}"
 
 
+def saved_at(moment: dt.datetime | None) -> str:
+    """'Saved at 21:14' today, else 'Saved on Friday 4 Dec 2026 at 21:14': the save status, in practice time."""
+    if moment is None:
+        return ""
+    when = local(moment)
+    if when.date() == today():
+        return f"Saved at {when:%H:%M}"
+    return f"Saved on {weekday_date(when)} at {when:%H:%M}"
+
+
+def progress(answered: int, total: int, required_left: int) -> str:
+    """'12 of 30 answered · 3 required left': how far along, and what still stands before sending."""
+    left = "no required questions left" if required_left == 0 else f"{required_left} required left"
+    return f"{answered} of {total} answered · {left}"
+
+
 # --- assignments: status, what happened to them, flags ---------------------------------
 
 # An assignment's status as the clinician reads it (pages, PDFs, exports).
@@ -276,7 +292,7 @@ def audit_sentence(actor: str, action: str, worksheet: str | None) -> str:
 
 
 FILTERS = {"date": date, "weekday_date": weekday_date, "date_time": date_time, "clock": clock, "ago": ago,
-           "status_words": status, "client_status": client_status, "event_verb": event_verb,
+           "saved_at": saved_at, "status_words": status, "client_status": client_status, "event_verb": event_verb,
            "flag_level_words": flag_level, "quoted": quoted}
 
 

@@ -16,6 +16,7 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from clinic import words
 from clinic.assignments.services import definition_of
 from clinic.errors import render_error
 from clinic.forms import error_list
@@ -59,7 +60,7 @@ def save_from_request(assignment: Assignment, definition: Definition, *, submit:
     if assignment.status not in OPEN_STATUSES:
         return SaveOutcome("closed", code=409, message=CLOSED_MESSAGE, version=response.version)
     expected = request.form.get("version", "")
-    posted = read_posted(definition, request.form, submit=submit)
+    posted = read_posted(definition, request.form, submit=submit, saved=response.answers)
     if posted.status == "forged" or not WHOLE_NUMBER.fullmatch(expected):
         return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
     if posted.status == "invalid":
@@ -86,7 +87,9 @@ def save(assignment_id: int):
     if outcome.status == "saved":
         progress = evaluate(definition, outcome.answers)
         return jsonify(status="saved", version=outcome.version, saved_at=outcome.saved_at.isoformat(),
-                       answered=progress.answered, total=progress.total)
+                       saved_text=words.saved_at(outcome.saved_at), answered=progress.answered,
+                       total=progress.total, required_left=progress.required_left,
+                       progress_text=words.progress(progress.answered, progress.total, progress.required_left))
     errors = [{"id": field_id, "label": label, "message": message}
               for field_id, label, message in (error_list(outcome.form) if outcome.form else [])]
     return jsonify(status=outcome.status, message=outcome.message, version=outcome.version,

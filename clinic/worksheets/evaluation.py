@@ -82,6 +82,7 @@ class SectionProgress:
     title: str
     answered: int
     total: int
+    required_left: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,11 @@ class Evaluation:
     @property
     def total(self) -> int:
         return sum(s.total for s in self.sections)
+
+    @property
+    def required_left(self) -> int:
+        """Required questions shown and not answered yet: what stands between the client and sending."""
+        return sum(s.required_left for s in self.sections)
 
 
 def evaluate(definition: Definition, answers: Answers) -> Evaluation:
@@ -130,6 +136,8 @@ def evaluate(definition: Definition, answers: Answers) -> Evaluation:
                 section.title,
                 answered=sum(is_answered(answers.get(item.id)) for item in section.items),
                 total=sum(item.id not in hidden for item in section.items),
+                required_left=sum(item.required and item.id not in hidden and not is_answered(answers.get(item.id))
+                                  for item in section.items),
             )
             for section in definition.sections
         ),

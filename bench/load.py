@@ -310,7 +310,7 @@ class Groundwork(Protocol):
         return f"/portal/worksheets/{assignment_id}"
 
     def save_path(self, assignment_id: int, submit: bool) -> str:
-        return f"/portal/worksheets/{assignment_id}" + ("" if submit else "/save")
+        return f"/portal/worksheets/{assignment_id}" + ("/send" if submit else "/save")  # sending is confirmed
 
     def fields(self, worksheet_id: str, marker: str) -> list[tuple[str, str]]:
         answers = {**sample_answers(worksheet_id), self.marker_item[worksheet_id]: marker}

@@ -22,17 +22,17 @@ class BaseForm(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
-def error_list(form: FlaskForm) -> list[tuple[str, str, str]]:
-    """(field id, label, message) for every error, in page order, for the error summary."""
+def error_list(form: FlaskForm, only: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for every error (of the fields named in `only`), in page order."""
     found: list[tuple[str, str, str]] = []
     for field in form:
-        if field.name == "csrf_token":
+        if field.name == "csrf_token" or (only is not None and field.name not in only):
             continue
         if isinstance(field, FieldList):
             found.extend((field.id, field.label.text, m) for m in field.errors if isinstance(m, str))
-            for entry in field.entries:
+            for entry in field.entries:  # a row's label names it ("Goal 2"): see worksheets.items.group.Rows
                 for sub in entry.form:
-                    found.extend((sub.id, f"{field.label.text}: {sub.label.text}", m) for m in sub.errors)
+                    found.extend((sub.id, f"{entry.label.text}: {sub.label.text}", m) for m in sub.errors)
         else:
             found.extend((field.id, field.label.text, m) for m in field.errors if isinstance(m, str))
     return found

@@ -106,7 +106,8 @@ class Clinician(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Two-step sign-in (TOTP): the secret is made when setting up starts, and is in use once confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Stored encrypted in the column totp_secret: read and write it through clinic.auth.two_step.
+    encrypted_totp_secret: Mapped[str | None] = mapped_column("totp_secret", String(255))
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The 30-second step of the last code accepted: each code signs in once.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)

@@ -38,6 +38,11 @@ def zone_name_setting(configured: str | None) -> str:
     return DEFAULT_ZONE
 
 
+def zone_label(name: str) -> str:
+    """'New York' for "America/New_York": a time zone as people name it (its city), not its database id."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def practice_zone() -> zoneinfo.ZoneInfo:
     """The time zone every shown time is read in."""
     name = current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_ZONE
@@ -113,6 +118,22 @@ def ago(moment: dt.datetime | None) -> str:
     return f"on {weekday_date(moment)}"
 
 
+def saved_at(moment: dt.datetime | None) -> str:
+    """'Saved at 21:14' today, else 'Saved on Friday 4 Dec 2026 at 21:14': the save status, in practice time."""
+    if moment is None:
+        return ""
+    when = local(moment)
+    if when.date() == today():
+        return f"Saved at {when:%H:%M}"
+    return f"Saved on {weekday_date(when)} at {when:%H:%M}"
+
+
+def progress(answered: int, total: int, required_left: int) -> str:
+    """'12 of 30 answered · 3 required left': how far along, and what still stands before sending."""
+    left = "no required questions left" if required_left == 0 else f"{required_left} required left"
+    return f"{answered} of {total} answered · {left}"
+
+
 # --- assignments: status, what happened to them, flags ---------------------------------
 
 # An assignment's status as the clinician reads it (pages, PDFs, exports).
@@ -152,13 +173,14 @@ def status(value: AssignmentStatus | str) -> str:
 
 def status_dated(value: AssignmentStatus | str, *, submitted_at: dt.datetime | None,
                  saved_at: dt.datetime | None) -> str:
-    """'Submitted 4 Dec 2026', 'Reviewed; submitted 4 Dec 2026', 'In progress; last saved 3 Dec 2026':
-    where a worksheet stands with the date that matters for it (printed beside its title)."""
+    """'Sent 4 Dec 2026', 'Reviewed; sent 4 Dec 2026', 'In progress; last saved 3 Dec 2026':
+    where a worksheet stands with the date that matters for it (printed beside its title). A client
+    *sends* a worksheet, in every page, PDF and history line (EVENT_VERB, AUDIT): never "submits"."""
     value = AssignmentStatus(value)
     if value == AssignmentStatus.SUBMITTED and submitted_at:
-        return f"Submitted {date(submitted_at)}"
+        return f"Sent {date(submitted_at)}"
     if value == AssignmentStatus.REVIEWED and submitted_at:
-        return f"Reviewed; submitted {date(submitted_at)}"
+        return f"Reviewed; sent {date(submitted_at)}"
     if value == AssignmentStatus.IN_PROGRESS and saved_at:
         return f"In progress; last saved {date(saved_at)}"
     return status(value)
@@ -270,7 +292,7 @@ def audit_sentence(actor: str, action: str, worksheet: str | None) -> str:
 
 
 FILTERS = {"date": date, "weekday_date": weekday_date, "date_time": date_time, "clock": clock, "ago": ago,
-           "status_words": status, "client_status": client_status, "event_verb": event_verb,
+           "saved_at": saved_at, "status_words": status, "client_status": client_status, "event_verb": event_verb,
            "flag_level_words": flag_level, "quoted": quoted}
 
 
@@ -278,4 +300,4 @@ def init_app(app: Flask) -> None:
     app.config["TIMEZONE"] = zone_name_setting(app.config.get("TIMEZONE"))
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(flag_count=flag_count, waiting_count=waiting_count)
-    app.jinja_env.globals["practice_zone_name"] = lambda: app.config["TIMEZONE"]
+    app.jinja_env.globals["practice_zone_name"] = lambda: zone_label(app.config["TIMEZONE"])

@@ -63,7 +63,7 @@ def objects(make, clinician):
     link, token = issue_link(record)
     db.session.commit()
     return {"client_id": record.id, "assignment_id": assignment.id, "link_id": link.id, "token": token,
-            "section_id": "partner-behaviour", "worksheet_id": "origins-mapping"}
+            "section_id": "partner-behaviour", "worksheet_id": "origins-mapping", "group_id": "goals", "row": 0}
 
 
 def path_of(rule: str, values: dict) -> str:

@@ -83,7 +83,9 @@ def test_the_sent_copies_of_a_repeating_worksheet_wait_for_review_on_one_line(si
     waiting = section(signed_in.get("/").get_data(as_text=True), "waiting")
 
     assert waiting.count("Your weekly check-in") == 1
-    assert "Robin A.: Your weekly check-in</a> · 3 waiting" in waiting
+    line = " ".join(re.sub(r"<[^>]*>", " ", waiting).split())
+    # one sentence: how many wait and when the first came, not "· 3 waiting first sent ..."
+    assert re.search(r"Robin A\.: Your weekly check-in · 3 waiting, the first sent \d+ \w{3} \d{4}, \d\d:\d\d", line)
     assert f'href="/assignments/{first.id}"' in waiting  # the earliest copy is the one to read first
     assert "Where does your insecurity come from?" in waiting and waiting.count("<li>") == 2
 

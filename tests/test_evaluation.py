@@ -127,4 +127,6 @@ def test_progress_counts_as_evaluate_does(library, worksheet_id):
     definition = library[worksheet_id]
     for answers in ({}, sample_answers(worksheet_id)):
         evaluation = evaluate(definition, answers)
-        assert progress(definition, answers) == (evaluation.answered, evaluation.total)
+        counted = progress(definition, answers)
+        assert (counted.answered, counted.total, counted.required_left) == (
+            evaluation.answered, evaluation.total, evaluation.required_left)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import pyotp
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -19,8 +20,11 @@ from sqlalchemy import Column, MetaData, String, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from clinic import MIGRATIONS_DIR, create_app
+from clinic.auth import services
 from clinic.extensions import db
+from tests.support.apps import IsolatedClient
 from tests.support.migrations import logging_untouched
+from tests.support.posting import PASSWORD, post_form
 
 
 @pytest.fixture
@@ -123,4 +127,35 @@ def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(e
         with db.engine.connect() as connection:
             restored = connection.execute(text("SELECT definition_snapshot FROM assignment ORDER BY id")).scalars()
             assert [json.loads(s) if isinstance(s, str) else s for s in restored] == [old, old]
+        db.engine.dispose()
+
+
+def test_a_clinician_enrolled_before_secrets_were_encrypted_still_signs_in_with_their_app(empty_database, capfd):
+    """c11totp_encrypted_secrets encrypts the TOTP secrets already stored; downgrading decrypts them."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "migrations", "SQLALCHEMY_DATABASE_URI": empty_database})
+    app.test_client_class = IsolatedClient
+    secret = pyotp.random_base32()
+    with app.app_context(), logging_untouched():
+        upgrade(directory=MIGRATIONS_DIR, revision="c10content_flag_level")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO clinician (id, email, name, password_hash, session_version, created_at, totp_secret, "
+                "totp_confirmed_at) VALUES (7, 'a@example.test', 'A', :hash, 1, CURRENT_TIMESTAMP, :secret, "
+                "CURRENT_TIMESTAMP)"), {"hash": services.hasher.hash(PASSWORD), "secret": secret})
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as connection:
+            assert secret not in connection.execute(text("SELECT totp_secret FROM clinician")).scalar_one()
+        client = app.test_client()
+        signing_in = post_form(client, "/login", {"email": "a@example.test", "password": PASSWORD})
+        assert signing_in.headers["Location"] == "/login/code"
+        assert post_form(client, "/login/code", {"code": pyotp.TOTP(secret).now()}).headers["Location"] == "/"
+
+        app.config["SECRET_KEY"] = "not the key the secrets were encrypted under"
+        with pytest.raises(SystemExit):
+            downgrade(directory=MIGRATIONS_DIR, revision="c10content_flag_level")
+        assert "clinician 7's TOTP secret cannot be decrypted with this secret key" in capfd.readouterr().err
+        app.config["SECRET_KEY"] = "migrations"
+        downgrade(directory=MIGRATIONS_DIR, revision="c10content_flag_level")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT totp_secret FROM clinician")).scalar_one() == secret
         db.engine.dispose()

@@ -124,7 +124,7 @@ def test_a_worksheet_not_sent_prints_as_not_yet_submitted_without_its_drafts(sig
 
     text = all_text(signed_in.get(f"/assignments/{assignment.id}/pdf").data)
 
-    assert "Not yet submitted" in text
+    assert "Not sent yet" in text
     assert DRAFT not in text and "Often" not in text
     assert "Partner may use" not in text and "2 of 7" not in text  # no flag or summary drawn from drafts
 
@@ -140,7 +140,7 @@ def test_a_packet_shows_sent_answers_and_not_the_drafts_of_a_worksheet_in_progre
     text = all_text(response.data)
 
     assert DRAFT not in text and "Partner may use" not in text
-    assert "Not yet submitted" in text
+    assert "Not sent yet" in text
     assert expected_answers(definition_of(sent), sent.response.answers)[0] in text
 
 
@@ -315,3 +315,12 @@ def test_the_library_links_each_worksheet_to_its_blank_printable(signed_in, app)
     for worksheet_id in app.extensions["worksheets"]:
         assert f'href="/worksheets/{worksheet_id}/blank.pdf"' in page
     assert page.count("Print blank") == len(app.extensions["worksheets"])
+
+
+def test_each_print_blank_link_names_its_worksheet(signed_in, app):
+    """Eight links all called "Print blank" cannot be told apart in a screen reader's list of links."""
+    page = signed_in.get("/worksheets/").get_data(as_text=True)
+    names = {re.sub(r"<[^>]*>", "", text).strip()
+             for text in re.findall(r'<a href="/worksheets/[^"]+/blank\.pdf"[^>]*>(.*?)</a>', page, re.S)}
+
+    assert names == {f"Print blank: {d.title}" for d in app.extensions["worksheets"].values()}

@@ -131,6 +131,9 @@ def test_a_cover_with_too_much_to_say_still_fits_and_points_to_the_rest(signed_i
     after_contents = " ".join(pages[2:])
     assert [say for say in raised if unhyphenated(say) not in unhyphenated(after_contents)] == []
     assert after_contents.count("Your weekly check-in: assigned") == 12
+    # the full list says truly how it is ordered (the packet's order, not the latest first)
+    assert "Every change, in the order the worksheets were assigned" in flat(after_contents)
+    assert "latest first" not in after_contents
 
 
 def test_a_long_agenda_is_printed_in_full_after_the_contents(signed_in, make, clinician):

@@ -74,7 +74,7 @@ def test_contents_page_numbers_point_at_each_worksheet_and_numbering_is_continuo
         assert f"Page {number} of {len(pages)}" in page
         assert "Jordan Ellis · Tuesday 10 Mar 2026" in page
     contents = between(cover(pages), "In this packet", "Page ")
-    listed = re.findall(r"([A-Z][^().]*?) \((Submitted [^)]*)\) [. ]+(\d+)", contents)
+    listed = re.findall(r"([A-Z][^().]*?) \((Sent [^)]*)\) [. ]+(\d+)", contents)
     assert {title for title, _, _ in listed} == {a.definition_snapshot["title"] for a in submitted.values()}
     for title, _, page_number in listed:
         first_page = pages[int(page_number) - 1]

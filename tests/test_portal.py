@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -101,6 +102,23 @@ def test_home_lists_the_clients_worksheets_with_status_due_date_and_note(portal,
     assert "Only you and your therapist can see your answers" in page
 
 
+def test_home_lists_worksheets_by_due_date_then_as_assigned_with_links_that_say_what_they_open(portal, make, robin):
+    undated = make.assignment(robin, "weekly-check-in")
+    later = make.assignment(robin, "origins-mapping", due_date=dt.date(2031, 5, 1))
+    first_assigned = make.assignment(robin, "jealousy", due_date=dt.date(2031, 3, 7))
+    second_assigned = make.assignment(robin, "partner-source-checklist", due_date=dt.date(2031, 3, 7))
+    started = make.assignment(robin, "security-building-plan", status="in_progress")
+    sent = make.assignment(robin, "behaviour-log", status="submitted")
+    page = portal.get("/portal").get_data(as_text=True)
+    links = re.findall(r'<a class="button[^"]*" href="/portal/worksheets/(\d+)">([^<]*)</a>', page)
+    assert [int(assignment_id) for assignment_id, _ in links] == [
+        first_assigned.id, second_assigned.id, later.id, undated.id, started.id, sent.id]
+    texts = [text for _, text in links]
+    assert texts[0] == f"Start: {first_assigned.title}" and texts[4] == f"Continue: {started.title}"
+    assert texts[5] == f"View: {sent.title}"
+    assert not any(text.strip() in ("Start", "Continue", "View") for text in texts)
+
+
 def test_home_shows_no_one_elses_worksheets(portal, someone_else):
     page = portal.get("/portal").get_data(as_text=True)
     assert "Nothing to do right now" in page
@@ -139,6 +157,11 @@ PORTAL_ROUTES = [
     ("GET", "/portal/worksheets/{id}"),
     ("POST", "/portal/worksheets/{id}"),
     ("POST", "/portal/worksheets/{id}/save"),
+    ("GET", "/portal/worksheets/{id}/check"),
+    ("GET", "/portal/worksheets/{id}/send"),
+    ("POST", "/portal/worksheets/{id}/send"),
+    ("GET", "/portal/worksheets/{id}/rows/goals/0/remove"),
+    ("POST", "/portal/worksheets/{id}/rows/goals/0/remove"),
 ]
 
 
@@ -181,10 +204,10 @@ def test_sent_worksheets_are_shown_the_latest_first_a_page_at_a_time(portal, mak
             for worksheet_id in ("origins-mapping", "partner-source-checklist", "security-building-plan")]
     make.assignment(robin, "origins-mapping")
     first = portal.get("/portal").get_data(as_text=True)
-    assert "Page 1 of 2" in first and first.count("Read your answers to") == 2
+    assert "Page 1 of 2" in first and first.count(">View: ") == 2
     assert first.index(f"/portal/worksheets/{sent[2].id}") < first.index(f"/portal/worksheets/{sent[1].id}")
     assert f"/portal/worksheets/{sent[0].id}" not in first
     assert 'href="/portal?done=2#done"' in first
     second = portal.get("/portal?done=2").get_data(as_text=True)
-    assert f"/portal/worksheets/{sent[0].id}" in second and second.count("Read your answers to") == 1
-    assert "Continue" in second or "Start" in second  # the worksheet to do stays on every page
+    assert f"/portal/worksheets/{sent[0].id}" in second and second.count(">View: ") == 1
+    assert ">Start: Where does your insecurity come from?<" in second  # the worksheet to do stays on every page

@@ -40,8 +40,8 @@ def test_the_page_opens_with_intro_time_progress_and_both_ways_to_save(portal, w
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     for expected in ["Every kind of question", "About 5 minutes", "About this worksheet", "Hello.",
-                     "Part 1 of 1", "0 of 10 questions", 'name="version" value="0"', "Save draft",
-                     "Submit to your therapist", "Nothing saved yet", 'aria-live="polite"',
+                     "Part 1 of 1", "0 of 10 answered · 4 required left", 'name="version" value="0"',
+                     "Save and finish later", "Next: check and send", "Nothing saved yet", 'aria-live="polite"',
                      "js/portal.js", 'data-max-length="10"', 'id="name-count"']:
         assert expected in page, expected
     assert "maxlength" not in page  # a hard limit would silently cut pasted text
@@ -49,11 +49,15 @@ def test_the_page_opens_with_intro_time_progress_and_both_ways_to_save(portal, w
     assert 'for="name"' in page
 
 
-def test_a_real_worksheet_renders_every_part_with_its_position(portal, make, robin):
+def test_a_real_worksheet_shows_one_part_at_a_time_with_its_position(portal, make, robin):
     plan = make.assignment(robin, "security-building-plan")
-    page = portal.get(page_url(plan)).get_data(as_text=True)
-    assert "Part 1 of 7" in page and "Part 7 of 7" in page
-    assert "Add another goal" in page and 'value="add-row:goals"' in page
+    first = portal.get(page_url(plan)).get_data(as_text=True)
+    assert "Part 1 of 7" in first and "Part 2 of 7" not in first and 'name="part" value="1"' in first
+    assert 'value="next"' in first and 'value="back"' not in first  # nothing before the first part
+    last = portal.get(f"{page_url(plan)}?part=7").get_data(as_text=True)
+    assert "Part 7 of 7" in last and "Next: check and send" in last and 'value="back"' in last
+    assert "Add another goal" in last and 'value="add-row:goals"' in last
+    assert "Add another goal" not in first
 
 
 # --- saving a draft -----------------------------------------------------------------------------
@@ -62,7 +66,7 @@ def test_a_real_worksheet_renders_every_part_with_its_position(portal, make, rob
 def test_save_draft_without_javascript_keeps_every_answer_and_starts_the_worksheet(portal, worksheet):
     response = post(portal, worksheet, {"name": "Robin", "story": "It began", "many": ["x", "z"]},
                     version=0, action="save")
-    assert response.status_code == 302 and response.headers["Location"] == page_url(worksheet)
+    assert response.status_code == 302 and response.headers["Location"] == f"{page_url(worksheet)}?part=1"
     saved = stored(worksheet)
     assert saved.answers == {"name": "Robin", "story": "It began", "many": ["x", "z"]}
     assert saved.version == 1 and saved.saved_at is not None
@@ -71,7 +75,7 @@ def test_save_draft_without_javascript_keeps_every_answer_and_starts_the_workshe
     page = portal.get(page_url(worksheet)).get_data(as_text=True)
     assert "Your answers are saved" in page
     assert 'value="Robin"' in page and "It began</textarea>" in page
-    assert 'name="version" value="1"' in page and "Last saved just now" in page
+    assert 'name="version" value="1"' in page and "Saved at " in page
 
 
 def test_autosave_answers_with_the_new_version_and_progress(portal, worksheet):
@@ -123,9 +127,10 @@ def test_an_autosave_costs_a_fixed_handful_of_queries(portal, worksheet, count_q
 
 def test_add_another_row_works_without_javascript(portal, make, robin):
     plan = make.assignment(robin, "security-building-plan")
-    response = post(portal, plan, {"goals-0-goal": "See a friend every week"}, version=0, action="add-row:goals")
+    response = post(portal, plan, {"goals-0-goal": "See a friend every week"}, version=0, action="add-row:goals",
+                    part="7")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"{page_url(plan)}?add=goals&rows=2#goals-1"
+    assert response.headers["Location"] == f"{page_url(plan)}?part=7&add=goals&rows=2#goals-1"
     assert stored(plan).answers == {"goals": [{"goal": "See a friend every week"}]}
     page = portal.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="goals-0"' in page and 'id="goals-1"' in page and 'id="goals-2"' not in page
@@ -136,7 +141,7 @@ def test_add_another_row_works_without_javascript(portal, make, robin):
 @pytest.mark.parametrize("rows", ["²", "99999999999", "-1", "x"])
 def test_odd_row_counts_in_the_address_are_ignored(portal, make, robin, rows):
     plan = make.assignment(robin, "security-building-plan")
-    response = portal.get(f"{page_url(plan)}?add=goals&rows={rows}")
+    response = portal.get(f"{page_url(plan)}?part=7&add=goals&rows={rows}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'id="goals-0"' in page and 'id="goals-1"' not in page
@@ -144,7 +149,8 @@ def test_odd_row_counts_in_the_address_are_ignored(portal, make, robin, rows):
 
 def test_add_another_row_adds_one_even_when_the_empty_row_was_left_empty(portal, make, robin):
     plan = make.assignment(robin, "security-building-plan")
-    response = post(portal, plan, {"goals-0-goal": "One", "goals-1-goal": ""}, version=0, action="add-row:goals")
+    response = post(portal, plan, {"goals-0-goal": "One", "goals-1-goal": ""}, version=0, action="add-row:goals",
+                    part="7")
     page = portal.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="goals-2"' in page and 'id="goals-3"' not in page
 
@@ -215,17 +221,15 @@ def test_the_save_service_refuses_a_stale_version_without_changing_anything(work
 def test_required_answers_are_checked_only_on_submit(portal, worksheet):
     assert post(portal, worksheet, {"story": "Only this"}, version=0, action="save").status_code == 302
     response = post(portal, worksheet, {"story": "Only this", "name": "Robin"}, version=1, action="submit")
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "Your answers are saved. Before you can submit, these 3 questions need an answer" in page
+    assert response.status_code == 302 and response.headers["Location"] == f"{page_url(worksheet)}/check"
+    page = portal.get(response.headers["Location"]).get_data(as_text=True)
+    assert "3 answers are still needed before you can send" in page
     for field_id in ["pick", "mood", "goals"]:
-        assert f'href="#{field_id}"' in page
-    assert "Please answer this question before you submit." in page
-    assert 'value="Robin"' in page and "Only this</textarea>" in page
+        assert f'href="{page_url(worksheet)}?part=1#{field_id}"' in page
+    assert "Send to your therapist" not in page
     saved = stored(worksheet)
     assert saved.answers == {"story": "Only this", "name": "Robin"}  # the draft was saved anyway
     assert saved.version == 2 and saved.assignment.status == "in_progress"
-    assert 'name="version" value="2"' in page
 
 
 def test_a_complete_submission_is_sent_and_then_read_only(portal, worksheet):
@@ -237,7 +241,7 @@ def test_a_complete_submission_is_sent_and_then_read_only(portal, worksheet):
     page = portal.get(page_url(worksheet)).get_data(as_text=True)
     assert "Your answers have been sent to your therapist" in page
     assert "ask your therapist: they can reopen it" in page
-    assert "<textarea" not in page and "Save draft" not in page
+    assert "<textarea" not in page and "Save and finish later" not in page
     assert f'data-clear-draft="{worksheet.id}"' in page  # the script forgets the local copy
 
 
@@ -267,10 +271,10 @@ def test_bad_input_on_every_item_type_is_refused_by_autosave_with_a_message(port
 
 
 @pytest.mark.parametrize(("field", "value", "message"), INVALID_ANSWERS)
-@pytest.mark.parametrize("action", ["save", "submit"])
+@pytest.mark.parametrize("action", ["save", "next"])
 def test_bad_input_on_every_item_type_is_shown_with_what_was_typed(portal, worksheet, field, value, message,
                                                                    action):
-    response = post(portal, worksheet, {**COMPLETE, field: value}, version=0, action=action)
+    response = post(portal, worksheet, {**COMPLETE, field: value}, version=0, action=action, part="1")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert message in page and f'href="#{field}"' in page

@@ -39,8 +39,8 @@ def test_no_route_reads_answers_but_through_read_posted():
 
 
 def test_the_portal_reads_through_read_posted():
-    routes = (PROJECT_ROOT / "clinic" / "portal" / "routes.py").read_text(encoding="utf-8")
-    assert "read_posted(definition, request.form" in routes
+    saving = (PROJECT_ROOT / "clinic" / "portal" / "saving.py").read_text(encoding="utf-8")
+    assert "read_posted(definition, request.form" in saving
 
 
 # --- what is cleaned ---------------------------------------------------------------------------------

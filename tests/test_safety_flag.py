@@ -93,7 +93,7 @@ def portal_post(portal, assignment, answers: dict, action: str):
     payload = MultiDict({"csrf_token": csrf_token(portal, "/portal"), "version": "0", "action": action})
     for key, value in answers.items():
         payload.setlist(key, value if isinstance(value, list) else [value])
-    return portal.post(f"/portal/worksheets/{assignment.id}", data=payload)
+    return portal.post(f"/portal/worksheets/{assignment.id}" + ("/send" if action == "submit" else ""), data=payload)
 
 
 def test_a_client_who_screens_unsafe_is_met_calmly_and_the_clinician_sees_it_first(

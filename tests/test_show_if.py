@@ -121,9 +121,10 @@ def test_a_hidden_required_item_does_not_hold_up_submitting_and_its_answer_is_ke
 
 def test_a_shown_required_item_must_be_answered_before_submitting(portal, assignment):
     response = post(portal, assignment, {"hot-cold": "often", "upset": "a-little"}, version=0, action="submit")
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert 'href="#hot-cold-example"' in page and 'href="#upset-detail"' not in page
+    assert response.status_code == 302
+    page = portal.get(response.headers["Location"]).get_data(as_text=True)
+    assert "One answer is still needed" in page
+    assert f'href="{page_url(assignment)}?part=1#hot-cold-example"' in page and "#upset-detail" not in page
     assert stored(assignment).assignment.status == "in_progress"
 
 
@@ -153,3 +154,12 @@ def test_the_blank_printable_says_when_to_answer_each_conditional_item(app, clin
     text = all_text(pdf)
     assert "A time your partner ran hot and cold" in text
     assert "Answer this if you chose something other than “Never” above." in text
+
+
+def test_the_blank_printable_speaks_to_the_client_calmly_and_says_what_happens_next(app, clinician, definition):
+    with app.test_request_context():
+        pdf, _ = blank_pdf(definition, clinician, "A4")
+    text = " ".join(all_text(pdf).split())
+    assert "write as much or as little as feels right, and skip anything you would rather talk about" in text
+    assert "Bring this sheet to your next session: you and your therapist will look at it together." in text
+    assert "This is yours and private." in text

@@ -8,9 +8,10 @@ import time
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from clinic.auth.routes import PENDING_SECOND_STEP
+from clinic.auth.totp_encryption import SecretUnreadable, decrypt_secret
 from clinic.extensions import db
 from clinic.models import AuditEvent, Clinician, RecoveryCode
 from tests.support.posting import PASSWORD, login, post_form
@@ -114,6 +115,58 @@ def test_each_recovery_code_signs_in_once(with_two_step, clinician):
     assert post_form(client, "/login/code", {"code": codes[0]}).status_code == 400
     assert post_form(client, "/login/code", {"code": codes[1]}).status_code == 302
     assert "8 unused recovery codes" in client.get("/account/two-step").get_data(as_text=True)
+
+
+def stored_secret(clinician: Clinician) -> str:
+    """What a copy of the database holds for the clinician's TOTP secret."""
+    with db.engine.connect() as connection:
+        return connection.execute(text("SELECT totp_secret FROM clinician WHERE id = :id"),
+                                  {"id": clinician.id}).scalar_one()
+
+
+def test_the_secret_is_stored_encrypted_so_a_copy_of_the_database_cannot_make_codes(with_two_step, clinician):
+    _, secret, _ = with_two_step
+    stored = stored_secret(clinician)
+    assert secret not in stored.upper() and secret[:8] not in stored.upper()
+    with pytest.raises(SecretUnreadable):
+        decrypt_secret(stored, ["a guess at the secret key"])
+
+
+def test_under_another_secret_key_app_codes_are_refused_with_a_way_to_sign_in(app, with_two_step, clinician):
+    """A copied database on a server with its own key, or a lost instance/secret_key: no codes, and no 500."""
+    client, secret, codes = with_two_step
+    app.config["SECRET_KEY"] = "another secret key"
+    login(client, clinician)
+    refused = post_form(client, "/login/code", {"code": code_for(secret, 1)})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "Codes from your authenticator app cannot be checked" in page
+    assert "Sign in with one of your recovery codes" in page and "(flask reset-2fa)" in page
+    assert events("auth.sign_in_failed")[-1].detail == {
+        "failed": "second step (app secret unreadable: the secret key changed)"}
+    assert post_form(client, "/login/code", {"code": codes[0]}).headers["Location"] == "/"
+
+
+def test_after_rotating_the_secret_key_the_old_one_in_the_fallbacks_still_reads_the_secret(app, with_two_step,
+                                                                                        clinician):
+    client, secret, _ = with_two_step
+    app.config.update(SECRET_KEY="the new secret key", SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
+    login(client, clinician)
+    assert post_form(client, "/login/code", {"code": code_for(secret, 1)}).headers["Location"] == "/"
+
+
+def test_setting_up_begun_under_an_older_secret_key_begins_again_with_a_new_secret(app, signed_in, clinician):
+    post_form(signed_in, "/account/two-step/start", token_from="/account/two-step")
+    first = secret_on(signed_in.get("/account/two-step/setup").get_data(as_text=True))
+    app.config["SECRET_KEY"] = "another secret key"  # which also signs everyone out
+    client = app.test_client()
+    login(client, clinician)
+    page = client.get("/account/two-step/setup")
+    assert page.status_code == 200
+    second = secret_on(page.get_data(as_text=True))
+    assert second != first
+    assert post_form(client, "/account/two-step/setup", {"code": code_for(second)}).status_code == 200
+    assert db.session.get(Clinician, clinician.id).two_step_on
 
 
 def test_wrong_codes_are_audited_and_made_to_wait(app, with_two_step, clinician):

@@ -56,7 +56,7 @@ def test_a_started_row_needs_its_required_cells_on_submission(app, definition):
     ok, errors, _ = submit(app, definition, {**COMPLETE, "goals-0-goal": "", "goals-0-check-in": "2027-01-05"},
                            final=True)
     assert not ok
-    assert errors == {"goals-0-goal": ["Please answer this question before you submit."]}
+    assert errors == {"goals-0-goal": ["Please answer this, or remove goal 1 if you do not need it."]}
 
 
 @pytest.mark.parametrize(("field", "value", "message"), INVALID_ANSWERS)

@@ -25,11 +25,17 @@ from clinic.auth.services import (
     sign_in_backoff,
     sign_in_keys,
 )
+from clinic.auth.totp_encryption import SecretUnreadable
 from clinic.extensions import db, login_manager
 from clinic.models import AuditAction, Clinician, utcnow
 from clinic.urls import safe_next
 
 bp = Blueprint("auth", __name__)
+
+# Said instead of "wrong code" when the app's secret was stored under a secret key the server no longer has.
+APP_SECRET_UNREADABLE = ("Codes from your authenticator app cannot be checked: Groundwork's secret key has changed "
+                         "since you set up two-step sign-in. Sign in with one of your recovery codes, or ask an "
+                         "administrator to reset two-step sign-in for you (flask reset-2fa), then set it up again.")
 
 login_manager.login_view = "auth.login"
 login_manager.session_protection = "strong"
@@ -194,13 +200,18 @@ def second_step():
         keys, backoff = [device_key(clinician) or second_step_key(clinician)], sign_in_backoff()
         wait = throttle.reserve(keys, backoff)
         if wait is None:
-            passed_with = two_step.second_step_passed(clinician, form.code.data)
+            try:
+                passed_with, unreadable = two_step.second_step_passed(clinician, form.code.data), False
+            except SecretUnreadable:
+                passed_with, unreadable = None, True
             if passed_with:
                 throttle.reset(keys[0])
                 return _complete_sign_in(clinician, target, second_step=passed_with)
-            wait = _count_failure(keys, clinician, failed="second step")
+            wait = _count_failure(keys, clinician, failed="second step (app secret unreadable: the secret key changed)"
+                                  if unreadable else "second step")
             if wait is None:
-                form.code.errors.append("That code did not work. The app shows a new code every 30 seconds: "
+                form.code.errors.append(APP_SECRET_UNREADABLE if unreadable else
+                                        "That code did not work. The app shows a new code every 30 seconds: "
                                         "type the one it shows now, or use a recovery code.")
     if wait is not None:
         return render_template("auth/second_step.html", form=form, wait_minutes=throttle.minutes(wait)), 429
@@ -286,8 +297,13 @@ def two_step_start():
 @login_required
 def two_step_setup():
     clinician = current_user._get_current_object()
-    if clinician.two_step_on or not clinician.totp_secret:
+    if clinician.two_step_on or clinician.encrypted_totp_secret is None:
         return redirect(url_for("auth.two_step_status"))
+    try:
+        secret = two_step.secret_of(clinician)
+    except SecretUnreadable:  # the secret key changed since setting up began: begin again with a new secret
+        secret = two_step.start_setup(clinician)
+        db.session.commit()
     form = ConfirmAppForm()
     if form.validate_on_submit():
         codes = two_step.confirm_setup(clinician, "".join(form.code.data.split()))
@@ -298,8 +314,8 @@ def two_step_setup():
             return render_template("auth/recovery_codes.html", codes=codes)
         form.code.errors.append("That code does not match. Check that the app shows Groundwork, "
                                 "and type the code it shows now.")
-    return render_template("auth/two_step_setup.html", form=form, qr_code=two_step.qr_code_svg(clinician),
-                           secret=two_step.secret_as_text(clinician)), 400 if form.errors else 200
+    return render_template("auth/two_step_setup.html", form=form, qr_code=two_step.qr_code_svg(secret, clinician.email),
+                           secret=two_step.secret_as_text(secret)), 400 if form.errors else 200
 
 
 @bp.route("/account/two-step/off", methods=["POST"])

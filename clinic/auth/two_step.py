@@ -1,7 +1,8 @@
 """Two-step sign-in: a code from an authenticator app (TOTP, RFC 6238), or a one-time recovery code.
 
 The TOTP secret is shown once as a QR code (inline SVG, drawn by segno) and as
-text; recovery codes are shown once and stored only as SHA-256 hashes (they are
+text, and stored encrypted under the app's secret key (clinic/auth/totp_encryption.py);
+recovery codes are shown once and stored only as SHA-256 hashes (they are
 random, 80 bits each, so a fast hash is enough). Every code works once: a TOTP
 code's 30-second step and a recovery code's use are each claimed by one
 conditional row update.
@@ -17,9 +18,11 @@ import time
 
 import pyotp
 import segno
+from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
 
+from clinic.auth.totp_encryption import app_secret_keys, decrypt_secret, encrypt_secret
 from clinic.extensions import db
 from clinic.models import Clinician, RecoveryCode, Setting, utcnow
 
@@ -31,23 +34,31 @@ _RECOVERY_GROUPS, _RECOVERY_GROUP_LENGTH = 4, 4
 REQUIRED_SETTING = "two_step_required"
 
 
-def start_setup(clinician: Clinician) -> None:
-    """A new secret, not in use until the clinician confirms a code from it."""
-    clinician.totp_secret = pyotp.random_base32()
+def secret_of(clinician: Clinician) -> str | None:
+    """The clinician's TOTP secret, decrypted (None before setting up); SecretUnreadable after a key change."""
+    if clinician.encrypted_totp_secret is None:
+        return None
+    return decrypt_secret(clinician.encrypted_totp_secret, app_secret_keys())
+
+
+def start_setup(clinician: Clinician) -> str:
+    """A new secret, not in use until the clinician confirms a code from it; the secret, to show."""
+    secret = pyotp.random_base32()
+    clinician.encrypted_totp_secret = encrypt_secret(secret, current_app.secret_key)
     clinician.totp_confirmed_at = None
     clinician.totp_last_step = None
+    return secret
 
 
-def qr_code_svg(clinician: Clinician) -> Markup:
+def qr_code_svg(secret: str, email: str) -> Markup:
     """The secret as a QR code an authenticator app can scan: inline SVG, no script, no style."""
-    uri = pyotp.TOTP(clinician.totp_secret).provisioning_uri(name=clinician.email, issuer_name=ISSUER)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
     svg = segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
     return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1))
 
 
-def secret_as_text(clinician: Clinician) -> str:
+def secret_as_text(secret: str) -> str:
     """The secret in groups of four, for typing into an app by hand."""
-    secret = clinician.totp_secret or ""
     return " ".join(secret[start:start + 4] for start in range(0, len(secret), 4))
 
 
@@ -61,8 +72,12 @@ def _matching_step(secret: str, code: str) -> int | None:
 
 
 def use_authenticator_code(clinician: Clinician, code: str) -> bool:
-    """Whether the code is right and not used before; claims its step so it cannot be replayed."""
-    step = _matching_step(clinician.totp_secret or "", code) if clinician.totp_secret else None
+    """Whether the code is right and not used before; claims its step so it cannot be replayed.
+
+    Raises SecretUnreadable when the secret was stored under a secret key the app no longer has.
+    """
+    secret = secret_of(clinician)
+    step = _matching_step(secret, code) if secret else None
     if step is None:
         return False
     claimed = db.session.execute(
@@ -84,7 +99,7 @@ def confirm_setup(clinician: Clinician, code: str) -> list[str] | None:
 
 
 def turn_off(clinician: Clinician) -> None:
-    clinician.totp_secret = clinician.totp_confirmed_at = clinician.totp_last_step = None
+    clinician.encrypted_totp_secret = clinician.totp_confirmed_at = clinician.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.clinician_id == clinician.id))
 
 
@@ -122,7 +137,10 @@ def recovery_codes_left(clinician: Clinician) -> int:
 
 
 def second_step_passed(clinician: Clinician, typed: str) -> str | None:
-    """How the clinician passed the second step ("authenticator app" or "recovery code"), or None."""
+    """How the clinician passed the second step ("authenticator app" or "recovery code"), or None.
+
+    Raises SecretUnreadable for an app code when the secret cannot be decrypted.
+    """
     code = re.sub(r"\s", "", typed)
     if re.fullmatch(r"\d{6}", code):
         return "authenticator app" if use_authenticator_code(clinician, code) else None

@@ -350,7 +350,7 @@ class Packet:
 
     @property
     def cover_changes(self) -> tuple[Change, ...]:
-        """The latest changes that fit the cover."""
+        """The first changes, in packet order, that fit the cover."""
         costs = [printed_lines(f"{c.title}: {'; '.join(c.what)}. {c.status} see page 00") for c in self.changes]
         return self.changes[:_fitting(costs, COVER_CHANGE_LINES)]
 

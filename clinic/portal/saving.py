@@ -16,6 +16,7 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from clinic import words
 from clinic.assignments.services import definition_of
 from clinic.errors import render_error
 from clinic.forms import error_list
@@ -60,7 +61,7 @@ def save_from_request(assignment: Assignment, definition: Definition, *, submit:
     if assignment.status not in OPEN_STATUSES:
         return SaveOutcome("closed", code=409, message=CLOSED_MESSAGE, version=response.version)
     expected = request.form.get("version", "")
-    posted = read_posted(definition, request.form, submit=submit)
+    posted = read_posted(definition, request.form, submit=submit, saved=response.answers)
     if posted.status == "forged" or not WHOLE_NUMBER.fullmatch(expected):
         return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
     if posted.status == "invalid":
@@ -85,9 +86,11 @@ def save(assignment_id: int):
     definition = definition_of(assignment)
     outcome = save_from_request(assignment, definition, submit=False)
     if outcome.status == "saved":
-        answered, total = progress(definition, outcome.answers)
+        counted = progress(definition, outcome.answers)
         return jsonify(status="saved", version=outcome.version, saved_at=outcome.saved_at.isoformat(),
-                       answered=answered, total=total)
+                       saved_text=words.saved_at(outcome.saved_at), answered=counted.answered,
+                       total=counted.total, required_left=counted.required_left,
+                       progress_text=words.progress(counted.answered, counted.total, counted.required_left))
     errors = [{"id": field_id, "label": label, "message": message}
               for field_id, label, message in (error_list(outcome.form) if outcome.form else [])]
     return jsonify(status=outcome.status, message=outcome.message, version=outcome.version,

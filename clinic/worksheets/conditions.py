@@ -75,6 +75,14 @@ def hidden_items(definition: Definition, answers: Answers) -> frozenset[str]:
     return frozenset(hidden)
 
 
+def condition_items(condition: Any) -> set[str]:
+    """Ids of the items a condition reads (tag conditions read none by id)."""
+    if isinstance(condition, (AnyCondition, AllCondition)):
+        inner = condition.any if isinstance(condition, AnyCondition) else condition.all
+        return set().union(*(condition_items(c) for c in inner))
+    return {condition.item} if isinstance(condition, ItemCondition) else set()
+
+
 def show_if_words(definition: Definition, item: Any) -> str:
     """The item's condition in the client's words, for pages without JavaScript and for paper."""
     if item.show_if is None:

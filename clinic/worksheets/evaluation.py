@@ -82,6 +82,7 @@ class SectionProgress:
     title: str
     answered: int
     total: int
+    required_left: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,11 @@ class Evaluation:
     @property
     def total(self) -> int:
         return sum(s.total for s in self.sections)
+
+    @property
+    def required_left(self) -> int:
+        """Required questions shown and not answered yet: what stands between the client and sending."""
+        return sum(s.required_left for s in self.sections)
 
 
 def evaluate(definition: Definition, answers: Answers) -> Evaluation:
@@ -130,6 +136,8 @@ def evaluate(definition: Definition, answers: Answers) -> Evaluation:
                 section.title,
                 answered=sum(is_answered(answers.get(item.id)) for item in section.items),
                 total=sum(item.id not in hidden for item in section.items),
+                required_left=sum(item.required and item.id not in hidden and not is_answered(answers.get(item.id))
+                                  for item in section.items),
             )
             for section in definition.sections
         ),
@@ -137,14 +145,22 @@ def evaluate(definition: Definition, answers: Answers) -> Evaluation:
     )
 
 
-def progress(definition: Definition, answers: Answers) -> tuple[int, int]:
-    """(answered, total) of the items shown, as `evaluate` counts them, without its summaries and flags.
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    total: int
+    required_left: int
+
+
+def progress(definition: Definition, answers: Answers) -> Progress:
+    """Answered, shown and required-but-unanswered items, as `evaluate` counts them, without its summaries and flags.
 
     Autosave replies with this after every save, so it skips what only the review needs.
     """
     hidden = hidden_items(definition, answers)
     shown = [item for item in definition.items if item.id not in hidden]
-    return sum(is_answered(answers.get(item.id)) for item in shown), len(shown)
+    done = [is_answered(answers.get(item.id)) for item in shown]
+    return Progress(sum(done), len(shown), sum(item.required and not d for item, d in zip(shown, done)))
 
 
 def _signal_score(definition: Definition, signal: Signal, answers: Answers) -> int:

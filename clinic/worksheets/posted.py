@@ -3,6 +3,11 @@
 Routes hand over the request's form data and get back the answers, their
 status and the form to show again; they need not know how fields are named,
 how text is cleaned or what a submission requires.
+
+A form may carry one part of a worksheet (its `part` says which, counted from
+1), none of it (`part=none`: the send page) or all of it (no `part`). The
+answers of the items it does not carry are the saved ones: an unticked box is
+not posted at all, so only the items on the page may change.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from clinic.worksheets.forms import answers_from_form, build_form, require_answe
 from clinic.worksheets.schema import Definition
 
 # Form keys that are not answers (the page's own controls); anything else must name an item.
-CONTROL_KEYS = frozenset({"csrf_token", "version", "action"})
+CONTROL_KEYS = frozenset({"csrf_token", "version", "action", "part"})
+NO_PART = "none"
 # Control characters (C0 but tab, line feed and carriage return; DEL; C1) and lone surrogates:
 # invisible, unprintable, and refused by PostgreSQL's JSON (NUL).
 UNWANTED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -47,22 +53,43 @@ class Posted:
         return error_list(self.form) if self.form is not None else []
 
 
-def read_posted(definition: Definition, formdata: MultiDict, *, submit: bool) -> Posted:
-    """Read a posted form: clean the text, check every answer, and on `submit` what is required."""
-    if unknown_keys(definition, formdata):
+def read_posted(definition: Definition, formdata: MultiDict, *, submit: bool, saved: Answers | None = None) -> Posted:
+    """Read a posted form: clean the text, check every answer, and on `submit` what is required.
+
+    `saved` holds the answers of the items the form does not carry (see above).
+    """
+    carried = carried_items(definition, formdata.get("part"))
+    if carried is None or unknown_keys(definition, formdata, carried):
         return Posted("forged", {})
     form = build_form(definition, formdata=clean(formdata))
     if not form.validate():
         return Posted("invalid", {}, form)
-    answers = answers_from_form(definition, form)
-    if submit and not require_answers(definition, form, answers):
-        return Posted("incomplete", answers, form)
+    posted = answers_from_form(definition, form)
+    kept = saved or {}
+    answers = {item.id: value for item in definition.items
+               if (value := posted.get(item.id) if item.id in carried else kept.get(item.id)) is not None}
+    if submit:
+        if len(carried) < len(definition.items):  # the items not on the page are checked as saved
+            form = build_form(definition, answers=answers, formdata=None)
+        if not require_answers(definition, form, answers):
+            return Posted("incomplete", answers, form)
     return Posted("ok", answers, form)
 
 
-def unknown_keys(definition: Definition, formdata: MultiDict) -> list[str]:
-    """Posted keys that are neither controls nor items of this worksheet (nor rows beyond a group's limit)."""
-    patterns = [item.posted_key() for item in definition.items]
+def carried_items(definition: Definition, part: str | None) -> frozenset[str] | None:
+    """Ids of the items a form with this `part` carries; None for a part the worksheet does not have."""
+    if part is None:
+        return frozenset(item.id for item in definition.items)
+    if part == NO_PART:
+        return frozenset()
+    if not (part.isascii() and part.isdigit() and len(part) <= 3) or not 1 <= int(part) <= len(definition.sections):
+        return None
+    return frozenset(item.id for item in definition.sections[int(part) - 1].items)
+
+
+def unknown_keys(definition: Definition, formdata: MultiDict, carried: frozenset[str]) -> list[str]:
+    """Posted keys that are neither controls nor items the form carries (nor rows beyond a group's limit)."""
+    patterns = [item.posted_key() for item in definition.items if item.id in carried]
     return [key for key in formdata.keys() if key not in CONTROL_KEYS and not any(
         (match := pattern.fullmatch(key)) and int(match.group(1) or 0) < rows for pattern, rows in patterns)]
 

@@ -144,12 +144,14 @@ def test_the_portal_worksheet_is_accessible(live_server: LiveServer, page: Page,
     assert_accessible(page)
 
 
-def test_the_portal_worksheet_with_errors_is_accessible(live_server: LiveServer, page: Page, page_problems,
-                                                        world: World):
+def test_the_portal_check_screen_and_a_missing_part_are_accessible(live_server: LiveServer, page: Page,
+                                                                  page_problems, world: World):
     enter_portal(page, live_server, world.token)
-    page.goto(live_server(f"/portal/worksheets/{world.assignments['assigned']}"))
-    page.get_by_role("button", name="Submit to your therapist").click()
-    expect(page.get_by_role("alert").first).to_be_visible()
+    page.goto(live_server(f"/portal/worksheets/{world.assignments['assigned']}/check"))
+    expect(page.get_by_role("heading", name=re.compile("still needed before you can send"))).to_be_visible()
+    assert_accessible(page)
+    page.goto(live_server(f"/portal/worksheets/{world.assignments['assigned']}?part=99"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("That part was not found")
     assert_accessible(page)
 
 

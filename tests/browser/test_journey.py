@@ -1,12 +1,13 @@
 """The whole journey in Chromium, at a phone's width and at a desktop's.
 
 A clinician signs in, adds a client, assigns the three worksheets and creates a
-link. In a browser of their own the client opens the link, fills in part of the
-origins mapping, reloads and finds every answer, loses the network and keeps
-typing, sees the page catch up when it is back, meets a stale second tab that is
-told of the conflict and loses nothing, then finishes and submits. The clinician
-finds it waiting for review, comments, marks it reviewed and downloads the
-session-prep packet, whose text holds the client's answers.
+link. In a browser of their own the client opens the link and goes through the
+origins mapping one part at a time: fills in the first part, reloads and finds
+every answer, loses the network on the next part and keeps typing, sees the
+page catch up when it is back, meets a stale second tab that is told of the
+conflict and loses nothing, then finishes, checks, confirms and sends. The
+clinician finds it waiting for review, comments, marks it reviewed and
+downloads the session-prep packet, whose text holds the client's answers.
 
 Everything is found by role and label, as a screen reader would find it.
 """
@@ -26,14 +27,22 @@ from pypdf import PdfReader
 from clinic.extensions import db
 from clinic.models import Assignment, Clinician
 from clinic.worksheets import Definition
-from tests.browser.browser_support import PASSWORD, LiveServer, assert_fits_the_width, sign_in, watch_for_problems
+from tests.browser.browser_support import (
+    PASSWORD,
+    LiveServer,
+    assert_accessible,
+    assert_fits_the_width,
+    sign_in,
+    watch_for_problems,
+)
 from tests.support.samples import sample_answers
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
 WORKSHEET = "origins-mapping"
-SAVED = re.compile(r"Saved at \d")
+SAVED = re.compile(r"Saved at \d\d:\d\d")
+OFFLINE = "You’re offline. What you type is kept on this device and saved when you’re back."
 
 
 def section_of(page: Page, title: str) -> Locator:
@@ -73,7 +82,27 @@ def fill_sections(page: Page, definition: Definition, answers: dict[str, Any], s
 
 
 def save_status(page: Page) -> Locator:
-    return page.get_by_role("status").filter(has_text=re.compile("saved|Saved|Not saved|Nothing saved"))
+    return page.locator("[data-save-status]")
+
+
+def next_part(page: Page, title: str) -> None:
+    """Press Next and arrive at the part called `title`, its heading focused."""
+    page.get_by_role("button", name=re.compile("^Next")).click()
+    heading = page.get_by_role("heading", level=2, name=title, exact=True)
+    expect(heading).to_be_focused()
+
+
+def check_and_send(page: Page) -> None:
+    """From the last part: Next, the check screen, the confirmation, sent."""
+    page.get_by_role("button", name="Next: check and send").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check and send")
+    expect(page.get_by_text("Everything needed is answered")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Send to your therapist…").click()
+    expect(page.get_by_text("You cannot change them after sending")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, send it").click()
+    expect(page.get_by_text("Your answers have been sent to your therapist")).to_be_visible()
 
 
 def stored_answers(assignment_id: int) -> dict[str, Any]:
@@ -152,7 +181,7 @@ def client_opens(context: BrowserContext, link: str, title: str) -> Page:
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your worksheets")
     assert_fits_the_width(page)
-    page.get_by_role("link", name=f"Start {title}").click()
+    page.get_by_role("link", name=f"Start: {title}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     assert_fits_the_width(page)
     return page
@@ -176,30 +205,43 @@ def test_the_whole_journey(app: Flask, live_server: LiveServer, new_context, the
     assignment_id = int(client.url.rstrip("/").rsplit("/", 1)[1])
     first, second, *rest = definition.sections
 
-    # Part of the worksheet, then a reload: every answer is still there.
+    # The first part, then a reload once it says "Saved": every answer is still there.
+    expect(client.get_by_text(f"Part 1 of {len(definition.sections)}")).to_be_visible()
     fill_sections(client, definition, answers, slice(0, 1))
-    expect(save_status(client)).to_contain_text(SAVED, timeout=10_000)
+    expect(save_status(client)).to_have_text(SAVED, timeout=10_000)
+    assert_accessible(client)
     client.reload()
     for item in first.items:
         if item.id in answers:
             expect_answered(section_of(client, first.title), item, answers[item.id])
 
-    # Offline: the page keeps what is typed and says it is not saved; back online, it saves.
+    # Next part; offline there: the page keeps what is typed and says so calmly; back online, it saves.
+    next_part(client, second.title)
+    assert "part=2" in client.url
     client_context.set_offline(True)
     fill_sections(client, definition, answers, slice(1, 2))
-    expect(save_status(client)).to_contain_text("Not saved", timeout=10_000)
+    expect(save_status(client)).to_have_text(OFFLINE, timeout=10_000)
     assert not set(stored_answers(assignment_id)) & {item.id for item in second.items}
     client_context.set_offline(False)
-    expect(save_status(client)).to_contain_text(SAVED, timeout=20_000)
+    expect(save_status(client)).to_have_text(SAVED, timeout=20_000)
     assert {item.id for item in second.items if item.id in answers} <= set(stored_answers(assignment_id))
+
+    # Back keeps every answer; Next again.
+    client.get_by_role("button", name=re.compile("^Back")).click()
+    expect(client.get_by_role("heading", level=2, name=first.title, exact=True)).to_be_focused()
+    for item in first.items:
+        if item.id in answers:
+            expect_answered(section_of(client, first.title), item, answers[item.id])
+    next_part(client, second.title)
+    third = rest[0]
+    next_part(client, third.title)
 
     # A second tab opened now goes stale when the first saves; it is told, and loses nothing.
     stale = client_context.new_page()
-    stale.goto(client.url)
-    third = rest[0]
+    stale.goto(client.url.replace("part=3", f"part={len(definition.sections)}"))
     late_item = next(item for item in third.items if not item.choices)
     answer(section_of(client, third.title), late_item, answers[late_item.id])
-    expect(save_status(client)).to_contain_text(SAVED, timeout=10_000)
+    expect(save_status(client)).to_have_text(SAVED, timeout=10_000)
     typed_in_stale_tab = "Typed in a tab that was open all along."
     stale_item = next(item for item in rest[-1].items if not item.choices)
     answer(section_of(stale, rest[-1].title), stale_item, typed_in_stale_tab)
@@ -209,10 +251,12 @@ def test_the_whole_journey(app: Flask, live_server: LiveServer, new_context, the
     assert stored_answers(assignment_id)[late_item.id] == answers[late_item.id]
     stale.close()
 
-    # Finish and submit.
-    fill_sections(client, definition, answers, slice(2, None))
-    client.get_by_role("button", name="Submit to your therapist").click()
-    expect(client.get_by_text("Your answers have been sent to your therapist")).to_be_visible()
+    # Finish part by part, check, confirm and send.
+    for number, section in enumerate(rest, start=3):
+        fill_sections(client, definition, answers, slice(number - 1, number))
+        if number < len(definition.sections):
+            next_part(client, definition.sections[number].title)
+    check_and_send(client)
     assert_fits_the_width(client)
     response = db.session.get(Assignment, assignment_id).response
     db.session.refresh(response)
@@ -235,8 +279,10 @@ NEW_WORKSHEETS = ("behaviour-log", "jealousy", "comparison-and-cycle", "talking-
 
 
 def fill_worksheet(page: Page, definition: Definition, answers: dict[str, Any]) -> None:
-    """Every answer, section by section, rows of a group in their own fieldsets."""
-    for section in definition.sections:
+    """Every answer, part by part (Next between them), rows of a group in their own fieldsets."""
+    for number, section in enumerate(definition.sections):
+        if number:
+            next_part(page, section.title)
         region = section_of(page, section.title)
         for item in section.items:
             if item.id not in answers:
@@ -244,8 +290,8 @@ def fill_worksheet(page: Page, definition: Definition, answers: dict[str, Any]) 
             if item.type != "group":
                 answer(region, item, answers[item.id])
                 continue
-            for number, row in enumerate(answers[item.id], start=1):
-                row_region = region.get_by_role("group", name=f"{item.row_label} {number}", exact=True)
+            for row_number, row in enumerate(answers[item.id], start=1):
+                row_region = region.get_by_role("group", name=f"{item.row_label} {row_number}", exact=True)
                 for sub in item.items:
                     answer(row_region, sub, row[sub.id])
 
@@ -270,10 +316,9 @@ def test_the_new_worksheets_go_from_assigning_to_the_packet(app: Flask, live_ser
         definition = library[worksheet_id]
         if worksheet_id != NEW_WORKSHEETS[0]:
             client.get_by_role("link", name="Your worksheets").first.click()
-            client.get_by_role("link", name=f"Start {definition.title}").click()
+            client.get_by_role("link", name=f"Start: {definition.title}").click()
         fill_worksheet(client, definition, answers[worksheet_id])
-        client.get_by_role("button", name="Submit to your therapist").click()
-        expect(client.get_by_text("Your answers have been sent to your therapist")).to_be_visible()
+        check_and_send(client)
         if worksheet_id == "talking-to-my-partner":
             expect(client.get_by_text("you may not always feel safe with your partner")).to_be_visible()
         assert_fits_the_width(client)

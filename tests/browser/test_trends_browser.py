@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
-from tests.browser.browser_support import PASSWORD, LiveServer, assert_accessible, sign_in
+from tests.browser.browser_support import PASSWORD, LiveServer, assert_accessible, assert_fits_the_width, sign_in
 from tests.support.trends import send_weekly
 
 
@@ -37,4 +37,5 @@ def test_charts_draw_with_the_strict_policy_on_client_and_review_pages(live_serv
             assert box["width"] >= min(width - 80, 300) and box["height"] > 100
             assert box["x"] + box["width"] <= width  # fits the window
             assert 0.005 < ink(charts.nth(index).screenshot()) < 0.2  # lines and labels drawn on white
+        assert_fits_the_width(page)  # the figures' table for screen readers does not widen the page either
         assert_accessible(page)

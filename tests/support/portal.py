@@ -36,14 +36,19 @@ def page_url(assignment) -> str:
     return f"/portal/worksheets/{assignment.id}"
 
 
-def post(portal, assignment, data: dict, *, version: int | str, action: str | None = None, json: bool = False):
-    """POST answers as the page does: the form (action button) or the autosave (JSON)."""
+def post(portal, assignment, data: dict, *, version: int | str, action: str | None = None, json: bool = False,
+         part: str | None = None):
+    """POST answers as a page does: a part's form (action button), the autosave (JSON), or, with
+    action "submit", the confirmed sending. Without `part` the form carries the whole worksheet."""
     payload = MultiDict({"csrf_token": csrf_token(portal, "/portal"), "version": str(version)})
     for key, value in data.items():
         payload.setlist(key, value if isinstance(value, list) else [value])
     if action:
         payload["action"] = action
-    return portal.post(page_url(assignment) + ("/save" if json else ""), data=payload)
+    if part:
+        payload["part"] = part
+    suffix = "/save" if json else "/send" if action == "submit" else ""
+    return portal.post(page_url(assignment) + suffix, data=payload)
 
 
 def stored(assignment) -> Response:

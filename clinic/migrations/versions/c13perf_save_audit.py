@@ -1,7 +1,7 @@
 """Response audited_at: when a save of the answers was last written to the audit trail
 
 Revision ID: c13perf_save_audit
-Revises: c10content_flag_level
+Revises: c11totp_encrypted_secrets
 Create Date: 2026-12-03 11:45:00
 
 Autosaves are audited once per sitting (see `clinic.portal.services.save_answers`):
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'c13perf_save_audit'
-down_revision = 'c10content_flag_level'
+down_revision = 'c11totp_encrypted_secrets'
 branch_labels = None
 depends_on = None
 

@@ -1,9 +1,13 @@
 /* Groundwork client portal: character counters, autosave and "nothing lost".
  *
  * Progressive enhancement only: without this script every form still works
- * (Save draft, Add another, Submit are ordinary buttons). With it, answers save
- * after a short pause and when a field loses focus, unsaved input is kept in
- * localStorage until the server has it, and failed saves are retried.
+ * (Back, Next, Save, Add another and Remove are ordinary buttons). With it,
+ * answers save after a short pause and when a field loses focus; unsaved input
+ * is kept in localStorage (per assignment and part, with the version it was
+ * typed on) until the server has it; failed saves are retried, offline input
+ * is saved when the connection comes back, and a page being left sends what
+ * is pending with `keepalive`. The status says "Saved" only when the server
+ * has confirmed everything on the page.
  */
 (function () {
   "use strict";
@@ -12,7 +16,9 @@
   var RETRY_FIRST_MS = 2000;
   var RETRY_MAX_MS = 30000;
   var DRAFT_PREFIX = "groundwork:draft:";
-  var CONTROL_NAMES = ["csrf_token", "version", "action"];
+  var CONTROL_NAMES = ["csrf_token", "version", "action", "part"];
+  var KEEPALIVE_LIMIT = 60000;  // browsers refuse keepalive bodies over 64 KiB
+  var OFFLINE = "You\u2019re offline. What you type is kept on this device and saved when you\u2019re back.";
 
   /* ---- small helpers ------------------------------------------------------------ */
 
@@ -36,13 +42,6 @@
 
   function number(n) { return n.toLocaleString("en"); }
 
-  function clockTime(iso) {
-    var when = new Date(iso);
-    var time = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    if (when.toDateString() === new Date().toDateString()) { return "at " + time; }
-    return "on " + when.toLocaleDateString([], { weekday: "short", day: "numeric", month: "short" }) + " at " + time;
-  }
-
   function storage() {
     try { return window.localStorage; } catch (error) { return null; }
   }
@@ -59,9 +58,15 @@
     } catch (error) { return ""; }
   }
 
-  function removeDraft(assignmentId) {
+  // Drafts are stored as "groundwork:draft:<assignment>:<part>"; `prefix` "<assignment>:" forgets every part.
+  function removeDrafts(prefix) {
     var store = storage();
-    if (store) { try { store.removeItem(DRAFT_PREFIX + assignmentId); } catch (error) { /* nothing to keep */ } }
+    if (!store) { return; }
+    try {
+      Object.keys(store).forEach(function (key) {
+        if (key.indexOf(DRAFT_PREFIX + prefix) === 0) { store.removeItem(key); }
+      });
+    } catch (error) { /* nothing to keep */ }
   }
 
   /* ---- character counters ------------------------------------------------------- */
@@ -148,7 +153,13 @@
     emptyRow(row);
     var legend = row.querySelector("legend");
     legend.textContent = legend.textContent.replace(/\d+\s*$/, String(rows.length + 1));
+    var remover = row.querySelector("[data-remove-row]");
+    if (remover) {
+      remover.value = "remove-row:" + group + "-" + rows.length;
+      remover.textContent = remover.textContent.replace(/\d+\s*$/, String(rows.length + 1));
+    }
     last.parentNode.insertBefore(row, last.nextSibling);
+    fieldset.querySelectorAll(".group-remove").forEach(function (holder) { holder.hidden = false; });
     row.querySelectorAll("[data-max-length]").forEach(function (field) {
       field.addEventListener("input", function () { updateCounter(field); });
     });
@@ -167,21 +178,22 @@
     this.url = form.getAttribute("data-save-url");
     this.version = form.querySelector("[data-version]");
     this.status = form.querySelector("[data-save-status]");
-    this.key = DRAFT_PREFIX + this.assignment;
+    var part = form.querySelector("input[name=part]");
+    this.key = DRAFT_PREFIX + this.assignment + ":" + (part ? part.value : "all");
     this.tab = tabId();
     this.timer = null;
     this.inflight = null;
     this.again = false;
+    this.failing = false;
     this.retryDelay = RETRY_FIRST_MS;
     this.blocked = form.hasAttribute("data-conflict") ? "conflict" : null;
     this.submitting = false;
     this.touched = {};
+    this.settled = this.status.textContent.trim();  // what the status says while nothing is pending
     this.lastSaved = form.hasAttribute("data-unsaved") ? null : this.serialize();
     this.bind();
-    if (form.getAttribute("data-saved-at") && !this.blocked && !form.hasAttribute("data-unsaved")) {
-      this.say("ok", "All changes saved (last saved " + clockTime(form.getAttribute("data-saved-at")) + ").");
-    }
     this.recover();
+    if (!navigator.onLine) { this.offline(); }
   }
 
   Autosaver.prototype.serialize = function () {
@@ -192,16 +204,25 @@
     return pairs;
   };
 
+  // Compared as the server stores text (clinic/worksheets/posted.py): trimmed, one kind of line break,
+  // at most one blank line in a row; so a page the server has saved matches what was typed on it.
+  function stored(value) {
+    return value.replace(/\r\n?/g, "\n").replace(/\n(?:[ \t]*\n){2,}/g, "\n\n").trim();
+  }
+
   function sameAnswers(a, b) {
     if (!a || !b) { return false; }
-    var key = function (pairs) { return JSON.stringify(pairs.map(function (p) { return p.join("\u0000"); }).sort()); };
+    var key = function (pairs) {
+      return JSON.stringify(pairs.map(function (p) { return p[0] + "\u0000" + stored(p[1]); }).sort());
+    };
     return key(a) === key(b);
   }
 
   Autosaver.prototype.dirty = function () { return !sameAnswers(this.serialize(), this.lastSaved); };
 
   Autosaver.prototype.say = function (state, text) {
-    this.status.classList.remove("save-status--ok", "save-status--saving", "save-status--problem");
+    this.status.classList.remove("save-status--ok", "save-status--saving", "save-status--problem",
+      "save-status--offline");
     this.status.classList.add("save-status--" + state);
     if (this.status.textContent !== text) { this.status.textContent = text; }
   };
@@ -217,6 +238,11 @@
     } catch (error) { /* storage full or refused: the page itself still holds the input */ }
   };
 
+  Autosaver.prototype.dropDraft = function () {
+    var store = storage();
+    if (store) { try { store.removeItem(this.key); } catch (error) { /* nothing to keep */ } }
+  };
+
   Autosaver.prototype.storedDraft = function () {
     var store = storage();
     try { return store ? JSON.parse(store.getItem(this.key) || "null") : null; } catch (error) { return null; }
@@ -228,6 +254,9 @@
     var changed = function (event) {
       if (event.target.name) { self.touched[event.target.name] = true; }
       self.keepDraft();
+      if (self.blocked) { return; }
+      if (!navigator.onLine) { self.offline(); return; }
+      if (self.dirty() && !self.failing) { self.say("saving", "Saving\u2026"); }
       self.schedule(PAUSE_MS);
     };
     form.addEventListener("input", changed);
@@ -236,14 +265,26 @@
     form.addEventListener("keydown", function (event) {
       var target = event.target;
       if (event.key === "Enter" && target.tagName === "INPUT" && target.type !== "submit") {
-        event.preventDefault();  // Enter saves; it must not press "Add another" or "Submit"
+        event.preventDefault();  // Enter saves; it must not press "Add another", "Remove" or "Next"
         self.save(true);
       }
     });
     form.addEventListener("submit", function (event) { self.onSubmit(event); });
-    window.addEventListener("online", function () { if (self.dirty() && !self.blocked) { self.save(false); } });
+    window.addEventListener("online", function () {
+      if (self.blocked) { return; }
+      if (self.dirty()) { self.save(true); return; }
+      self.failing = false;
+      self.say("ok", self.settled);
+    });
+    window.addEventListener("offline", function () { self.offline(); });
+    // Leaving the page (closing the tab, switching app, reloading): send what is pending so it survives.
+    window.addEventListener("pagehide", function () { self.flush(); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { self.flush(); }
+    });
     window.addEventListener("beforeunload", function (event) {
-      if (!self.submitting && (self.inflight || self.dirty())) {
+      // Asked only when what is typed cannot reach the server now; otherwise `flush` sends it.
+      if (!self.submitting && self.dirty() && (self.failing || !navigator.onLine || self.blocked)) {
         self.keepDraft();
         event.preventDefault();
         event.returnValue = "";
@@ -272,7 +313,13 @@
       this.save(true);
       return;
     }
-    // Submit goes to the server as a normal form; first let a running save finish
+    if (!navigator.onLine) {  // Back, Next, Remove need the server: stay here with every word kept
+      event.preventDefault();
+      this.keepDraft();
+      this.offline();
+      return;
+    }
+    // The other buttons go to the server as a normal form; first let a running save finish
     // so that the page sends the version the server now has.
     if (this.inflight) {
       event.preventDefault();
@@ -291,6 +338,12 @@
     this.timer = window.setTimeout(function () { self.save(false); }, delay);
   };
 
+  Autosaver.prototype.offline = function () {
+    this.keepDraft();
+    this.failing = true;
+    this.say("offline", OFFLINE);
+  };
+
   Autosaver.prototype.save = function (explicit) {
     var self = this;
     window.clearTimeout(this.timer);
@@ -298,19 +351,24 @@
     if (this.blocked && !explicit) { return Promise.resolve(); }
     var answers = this.serialize();
     if (!explicit && sameAnswers(answers, this.lastSaved)) { return Promise.resolve(); }
-    if (this.status.classList.contains("save-status--problem") || explicit) { this.say("saving", "Saving…"); }
+    if (!navigator.onLine) { this.offline(); return Promise.resolve(); }
+    if (!this.failing || explicit) { this.say("saving", "Saving\u2026"); }
+    var body = new FormData(this.form);
     this.inflight = fetch(this.url, {
       method: "POST",
-      body: new FormData(this.form),
+      body: body,
       credentials: "same-origin",
-      headers: { "Accept": "application/json" }
+      headers: { "Accept": "application/json" },
+      // A save already under way when the page is left still reaches the server.
+      keepalive: JSON.stringify(answers).length < KEEPALIVE_LIMIT
     }).then(function (response) {
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       return (json ? response.json() : Promise.resolve({})).then(function (data) {
         self.handle(response.status, data, answers);
       });
     }, function () {
-      self.retry("We cannot reach the server right now.");
+      if (!navigator.onLine) { self.offline(); }
+      else { self.retry("We cannot reach the server right now."); }
     }).then(function () {
       self.inflight = null;
       if (self.again) { self.again = false; self.schedule(0); }
@@ -318,24 +376,44 @@
     return this.inflight;
   };
 
+  // The page is being left: what the server has not confirmed goes now, in a request that outlives the page.
+  Autosaver.prototype.flush = function () {
+    if (this.submitting || this.blocked || !this.dirty()) { return; }
+    this.keepDraft();
+    if (this.inflight || !navigator.onLine) { return; }  // the running save is keepalive; the draft is kept
+    var answers = this.serialize();
+    if (JSON.stringify(answers).length >= KEEPALIVE_LIMIT) { return; }
+    window.clearTimeout(this.timer);
+    var self = this;
+    this.inflight = fetch(this.url, {
+      method: "POST", body: new FormData(this.form), credentials: "same-origin",
+      headers: { "Accept": "application/json" }, keepalive: true
+    }).then(function (response) {
+      return response.json().then(function (data) { self.handle(response.status, data, answers); });
+    }, function () { /* the page is gone or offline: the draft on this device is put back next time */ })
+      .then(function () { self.inflight = null; });
+  };
+
   Autosaver.prototype.handle = function (code, data, answers) {
-    if (code === 200 && data.status === "saved") { return this.saved(data, answers); }
+    if (code === 200 && data.status === "saved" && typeof data.version === "number") {
+      return this.saved(data, answers);
+    }
     var message = data.message || "";
     if (data.status === "stale") { return this.conflict(data); }
     if (data.status === "closed") {
       this.blocked = "closed";
-      removeDraft(this.assignment);
+      removeDrafts(this.assignment + ":");
       this.notice("Not saved: already sent", message + " What you typed is still on this page, so you can copy it.");
-      return this.say("problem", "Not saved — this worksheet has already been sent to your therapist.");
+      return this.say("problem", "Not saved \u2014 this worksheet has already been sent to your therapist.");
     }
     if (data.status === "signed_out" || data.status === "expired") {
       this.blocked = "signed_out";
       this.keepDraft();
-      return this.say("problem", "Not saved — " + message);
+      return this.say("problem", "Not saved \u2014 " + message);
     }
     if (data.status === "invalid") {
       this.showErrors(data.errors || []);
-      return this.say("problem", "Not saved — please check the answer marked below. What you typed is kept.");
+      return this.say("problem", "Not saved \u2014 please check the answer marked below. What you typed is kept.");
     }
     if (data.status === "too_large" || data.status === "forged") {
       return this.say("problem", message);
@@ -343,23 +421,33 @@
     this.retry("Something went wrong on our side.");
   };
 
+  // "Saved" only when the server confirmed a new version of exactly what is on the page now;
+  // anything typed while the save was on its way is saved next, and the status keeps saying so.
   Autosaver.prototype.saved = function (data, answers) {
     this.version.value = data.version;
     this.lastSaved = answers;
     this.retryDelay = RETRY_FIRST_MS;
+    this.failing = false;
     this.blocked = null;
     this.clearErrors();
-    this.say("ok", "Saved " + clockTime(data.saved_at) + ".");
-    this.progress(data.answered, data.total);
-    if (sameAnswers(this.serialize(), answers)) { removeDraft(this.assignment); }
-    else { this.keepDraft(); this.schedule(PAUSE_MS); }
+    this.progress(data);
+    if (sameAnswers(this.serialize(), answers)) {
+      this.dropDraft();
+      this.settled = data.saved_text + ".";
+      this.say("ok", this.settled);
+    } else {
+      this.keepDraft();
+      this.say("saving", "Saving\u2026");
+      this.schedule(PAUSE_MS);
+    }
   };
 
   Autosaver.prototype.retry = function (reason) {
     var self = this;
     var seconds = Math.round(this.retryDelay / 1000);
     this.keepDraft();
-    this.say("problem", "Not saved — retrying. " + reason + " What you typed is kept on this device; " +
+    this.failing = true;
+    this.say("problem", "Not saved \u2014 retrying. " + reason + " What you typed is kept on this device; " +
       "we will try again in " + seconds + " second" + (seconds === 1 ? "" : "s") + ".");
     window.clearTimeout(this.timer);
     this.timer = window.setTimeout(function () { self.save(false); }, this.retryDelay);
@@ -413,13 +501,15 @@
     box.focus();
   };
 
-  Autosaver.prototype.progress = function (answered, total) {
+  // The words come from the server (clinic/words.py): one vocabulary on the page and in the script.
+  Autosaver.prototype.progress = function (data) {
     var bar = document.querySelector("[data-progress] progress");
     var text = document.querySelector("[data-progress-text]");
-    if (bar && typeof answered === "number") {
-      bar.value = answered;
-      bar.textContent = answered + " of " + total;
-      text.textContent = answered + " of " + total + " questions";
+    if (bar && typeof data.answered === "number") {
+      bar.max = data.total;
+      bar.value = data.answered;
+      bar.textContent = data.answered + " of " + data.total;
+      text.textContent = data.progress_text;
     }
   };
 
@@ -471,25 +561,25 @@
     var unsaved = this.form.hasAttribute("data-unsaved");
     if (unsaved) { this.keepDraft(); }  // the server sent back input it could not save: keep it here too
     if (!draft || !draft.answers || unsaved) { return; }
-    if (sameAnswers(draft.answers, this.serialize())) { removeDraft(this.assignment); return; }
+    if (sameAnswers(draft.answers, this.serialize())) { this.dropDraft(); return; }
     // Put back on its own only what this same tab typed before a reload or crash; words from
     // another tab (perhaps still open) or from before a sign-out are offered, never forced.
     if (draft.version === parseInt(this.version.value, 10) && this.tab && draft.tab === this.tab) {
       this.restore(draft.answers);
-      this.say("saving", "We put back what you typed on this device that had not been saved yet. Saving it now…");
+      this.say("saving", "We put back what you typed on this device that had not been saved yet. Saving it now\u2026");
       this.schedule(0);
       return;
     }
     this.notice("Answers on this device that were not saved",
-      "This device still has answers typed " + clockTime(draft.at) + " that did not reach the server (in " +
-      "another tab, before a sign-out, or before the worksheet was saved somewhere else). " +
+      "This device still has answers for this part that did not reach the server (typed in another tab, " +
+      "before a sign-out, or before the worksheet was saved somewhere else). " +
       "Which answers do you want to keep?", [
         ["Put back the answers from this device", function () {
           self.restore(draft.answers);
           self.blocked = null;
           self.save(true);
         }],
-        ["Keep the saved answers", function () { removeDraft(self.assignment); }]
+        ["Keep the saved answers", function () { self.dropDraft(); }]
       ]);
   };
 
@@ -514,14 +604,22 @@
   /* ---- items shown on a condition ---------------------------------------------------- */
 
   // The same test as the server's (clinic/worksheets/conditions.py), on the values in the page.
+  // An answer on this part is read from the page; one from another part, from the saved answers
+  // the server put in `data-outside`.
   function answerOf(form, name, hidden) {
     if (hidden[name]) { return []; }
     var values = [];
+    var here = false;
     Array.prototype.forEach.call(form.elements, function (field) {
       if (field.name !== name) { return; }
+      here = true;
       if ((field.type === "radio" || field.type === "checkbox") && !field.checked) { return; }
       if (field.value.trim()) { values.push(field.value.trim()); }
     });
+    if (!here) {
+      var saved = JSON.parse(form.getAttribute("data-outside") || "{}")[name];
+      if (saved !== undefined && saved !== null) { values = [].concat(saved).map(String); }
+    }
     return values;
   }
 
@@ -559,6 +657,22 @@
     form.addEventListener("input", function () { showWhatApplies(form); });
   }
 
+  /* ---- the sticky save status never covers the field being filled in ------------------- */
+
+  // CSS scroll-padding does this when the browser scrolls to a field; this covers a field the
+  // client taps or reaches by keyboard while it sits just under the bar.
+  function keepFocusAboveTheSaveBar(form) {
+    var bar = form.querySelector("[data-save-status]");
+    if (!bar) { return; }
+    form.addEventListener("focusin", function (event) {
+      if (event.target === bar) { return; }
+      var gap = event.target.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+      if (gap > 0 && bar.getBoundingClientRect().bottom >= window.innerHeight - 1) {
+        window.scrollBy(0, gap + 12);
+      }
+    });
+  }
+
   /* ---- start ------------------------------------------------------------------------ */
 
   // The link's token must not stay in the browser's history: show a clean address instead.
@@ -573,12 +687,14 @@
     forgetTheLink();
     setUpCounters(document);
     var cleared = document.querySelector("[data-clear-draft]");
-    if (cleared) { removeDraft(cleared.getAttribute("data-clear-draft")); }
+    if (cleared) { removeDrafts(cleared.getAttribute("data-clear-draft") + ":"); }
     var form = document.querySelector("form[data-worksheet]");
     if (form) { setUpConditions(form); }
     if (form && window.fetch && window.FormData) { new Autosaver(form); }
-    var summary = document.querySelector("[data-error-summary]");
-    if (summary) { summary.focus(); }
+    // After moving to another part or step, focus goes to what the page is about (or to what went wrong).
+    var first = document.querySelector("[data-error-summary]") || document.querySelector("[data-focus-on-load]");
+    if (first) { first.focus(); }
+    if (form) { keepFocusAboveTheSaveBar(form); }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }

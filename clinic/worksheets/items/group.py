@@ -9,12 +9,24 @@ from pydantic import Field, model_validator
 from wtforms import FieldList, Form, FormField
 
 from clinic.forms import BaseForm
-from clinic.worksheets.fields import REQUIRED_MESSAGE
 from clinic.worksheets.items.base import ItemBase, is_answered, register
 from clinic.worksheets.schema.base import ShortLabel
 
 if TYPE_CHECKING:  # built from the registry once every type is loaded; see the package
     from clinic.worksheets.items import LeafItem
+
+
+class Rows(FieldList):
+    """A group's rows, each labelled as the client reads it ("Goal 2"), so that an error names its row."""
+
+    def __init__(self, *args: Any, row_label: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.row_label = row_label
+
+    def _add_entry(self, *args: Any, **kwargs: Any) -> Any:
+        entry = super()._add_entry(*args, **kwargs)
+        entry.label.text = f"{self.row_label} {len(self.entries)}"
+        return entry
 
 
 @register
@@ -61,8 +73,8 @@ class Group(ItemBase):
     def form_field(self):
         fields = {sub.id: sub.form_field() for sub in self.items}
         row_form = type(f"{self.id}-row", (Form,), {"Meta": BaseForm.Meta, **fields})
-        return FieldList(FormField(row_form), label=self.label, description=self.help or "",
-                         min_entries=self.rows_to_show(0))
+        return Rows(FormField(row_form), label=self.label, description=self.help or "",
+                    min_entries=self.rows_to_show(0), row_label=self.row_label)
 
     def posted_key(self) -> tuple[re.Pattern[str], int]:
         """Rows are posted as `<group>-<row>-<item>`."""
@@ -85,6 +97,10 @@ class Group(ItemBase):
                 continue
             for sub in self.items:
                 if sub.required and not is_answered(sub.read(entry[sub.id])):
-                    entry[sub.id].errors = [*entry[sub.id].errors, REQUIRED_MESSAGE]
+                    entry[sub.id].errors = [*entry[sub.id].errors, self.row_message(entry.label.text)]
                     ok = False
         return ok
+
+    def row_message(self, row: str) -> str:
+        """What a started row missing a required answer says: finish it, or remove it."""
+        return f"Please answer this, or remove {row.lower()} if you do not need it."

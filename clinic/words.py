@@ -194,6 +194,14 @@ def waiting_count(count: int) -> str:
     return f"{count} waiting"
 
 
+def waiting_total(worksheets: int, copies: int) -> str:
+    """'2 worksheets · 7 copies': what waits for review, when a repeating worksheet's sent copies
+    share a line (the client list counts copies); else just the number, '3'."""
+    if worksheets == copies:
+        return str(copies)
+    return f"{worksheets} worksheet{'s' if worksheets != 1 else ''} · {copies} copies"
+
+
 def quoted(title: str) -> str:
     """A worksheet's name inside a sentence."""
     return f"“{title}”"
@@ -283,5 +291,5 @@ FILTERS = {"date": date, "weekday_date": weekday_date, "date_time": date_time, "
 def init_app(app: Flask) -> None:
     app.config["TIMEZONE"] = zone_name_setting(app.config.get("TIMEZONE"))
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(flag_count=flag_count, waiting_count=waiting_count)
+    app.jinja_env.globals.update(flag_count=flag_count, waiting_count=waiting_count, waiting_total=waiting_total)
     app.jinja_env.globals["practice_zone_name"] = lambda: zone_label(app.config["TIMEZONE"])

@@ -90,6 +90,24 @@ def test_the_sent_copies_of_a_repeating_worksheet_wait_for_review_on_one_line(si
     assert "Where does your insecurity come from?" in waiting and waiting.count("<li>") == 2
 
 
+def test_the_waiting_count_says_worksheets_and_copies_so_it_agrees_with_the_client_row(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    weekly_series(make, robin, sent=6)  # one line in the queue, six copies in the client row
+    make.assignment(robin, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    page = signed_in.get("/").get_data(as_text=True)
+
+    heading = " ".join(re.sub(r"<[^>]*>", " ", section(page, "waiting").split("</h2>")[0]).split())
+    assert heading.endswith("Waiting for your review 2 worksheets · 7 copies")
+    assert cells(client_row(page, "Robin A."))[1] == "<strong>7</strong>"
+
+
+def test_the_waiting_count_is_one_number_when_each_line_is_one_copy(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    make.assignment(robin, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    heading = section(signed_in.get("/").get_data(as_text=True), "waiting").split("</h2>")[0]
+    assert heading.endswith('Waiting for your review <span class="count">1</span>')
+
+
 def test_the_review_queue_follows_the_order_worksheets_were_assigned_not_sent(signed_in, make, clinician):
     robin = make.client(clinician, display_name="Robin A.")
     origins = make.assignment(robin, "origins-mapping", status="in_progress")

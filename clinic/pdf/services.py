@@ -351,6 +351,7 @@ class Packet:
     agenda_updated_at: dt.datetime | None
     trends: tuple[Trend, ...] = ()  # of the included worksheets sent more than once
     since: dt.datetime | None = None  # what the cover looks back to ("since last session")
+    trends_heading: str = "Since last session"  # "Over time" on a first packet, "Since 3 Mar 2026" if chosen
     left_out: tuple[LeftOut, ...] = ()  # chosen, but past the packet's limits
 
     @property
@@ -515,6 +516,14 @@ def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> t
     return "Everything so far (this is the first packet for this client)", None
 
 
+def _trends_heading(options: PacketOptions, previous: PacketExport | None) -> str:
+    """What the packet's trends show: the moves since the last session (or a chosen date), or, on a
+    first packet with no earlier session to compare with, the figures over time."""
+    if options.since_date is not None:
+        return f"Since {words.date(options.since_date)}"
+    return "Since last session" if previous is not None else "Over time"
+
+
 def default_session_date() -> dt.date:
     """The session a packet is for unless the clinician says otherwise: today (the practice's)."""
     return words.today()
@@ -593,7 +602,8 @@ def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) 
     left_out = tuple(LeftOut(a.title, f"a packet holds at most {most} worksheets") for a in included[most:])
     included = included[:most]
     sheets = tuple(filled_sheet(a) for a in included)
-    heading, since = _changes_heading(options, last_packet(client, before=options.session_date))
+    previous = last_packet(client, before=options.session_date)
+    heading, since = _changes_heading(options, previous)
     changes = tuple(changes_since(client, since, {a.id: s.anchor for a, s in zip(included, sheets)}))
     outstanding = tuple(
         Outstanding(a.title, words.status(a.status), a.due_date)
@@ -605,6 +615,7 @@ def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) 
         session_date=options.session_date, changes_heading=heading, changes=changes, sheets=sheets,
         outstanding=outstanding, agenda=client.agenda or "", agenda_updated_at=client.agenda_updated_at,
         trends=tuple(t for t in client_trends(client) if t.worksheet_id in included_worksheets), since=since,
+        trends_heading=_trends_heading(options, previous),
         left_out=left_out,
     )
     return packet

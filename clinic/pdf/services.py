@@ -51,7 +51,7 @@ from clinic.worksheets.evaluation import FlagResult
 
 # Paper sizes a PDF can be made in: the CSS page size (also the value in forms and
 # config) → its label.
-PAPER_SIZES = {"A4": "A4", "letter": "US Letter"}
+PAPER_SIZES = words.PAPER
 # Rendered PDFs older than this are dropped from the cache when a new one is stored.
 CACHE_DAYS = 14
 # Pages kept spare when a packet is shortened to fit: its contents page then lists what was left out.

@@ -109,6 +109,18 @@ def test_the_waiting_count_is_one_number_when_each_line_is_one_copy(signed_in, m
     assert heading.endswith('Waiting for your review <span class="count">1</span>')
 
 
+def test_the_clients_table_says_it_scrolls_sideways_and_takes_focus_to_scroll(signed_in, make, clinician, app):
+    make.client(clinician, display_name="Robin A.")
+    clients = section(signed_in.get("/").get_data(as_text=True), "clients")
+
+    assert "Scroll sideways for more" in clients
+    assert re.search(r'<section class="table-scroll" tabindex="0" aria-label="Your clients, with their '
+                     r'worksheets \(scrolls sideways\)">', clients)  # a named section is a region
+    css = (app.static_folder + "/css/app.css")
+    with open(css, encoding="utf-8") as sheet:
+        assert re.search(r"@media \(max-width: 40rem\) \{\s*\.table-scroll__hint \{ display: block; \}", sheet.read())
+
+
 def test_the_review_queue_follows_the_order_worksheets_were_assigned_not_sent(signed_in, make, clinician):
     robin = make.client(clinician, display_name="Robin A.")
     origins = make.assignment(robin, "origins-mapping", status="in_progress")
@@ -121,7 +133,12 @@ def test_the_review_queue_follows_the_order_worksheets_were_assigned_not_sent(si
 
 def section(page: str, section_id: str) -> str:
     start = page.index(f'id="{section_id}"')
-    return page[start:page.index("</section>", start)]
+    depth = 0
+    for tag in re.finditer(r"<(/?)section\b", page[start:]):  # a section may hold a section (the table's region)
+        depth += -1 if tag.group(1) else 1
+        if depth < 0:
+            return page[start:start + tag.start()]
+    raise AssertionError(f"section {section_id!r} is not closed")
 
 
 def cells(row: str) -> list[str]:

@@ -210,6 +210,14 @@ def waiting_count(count: int) -> str:
     return f"{count} waiting"
 
 
+def waiting_total(worksheets: int, copies: int) -> str:
+    """'2 worksheets · 7 copies': what waits for review, when a repeating worksheet's sent copies
+    share a line (the client list counts copies); else just the number, '3'."""
+    if worksheets == copies:
+        return str(copies)
+    return f"{worksheets} worksheet{'s' if worksheets != 1 else ''} · {copies} copies"
+
+
 def quoted(title: str) -> str:
     """A worksheet's name inside a sentence."""
     return f"“{title}”"
@@ -267,6 +275,12 @@ AUDIT = {
     AuditAction.FHIR_WORKSHEET_EXPORTED: "exported {worksheet} for another system (FHIR)",
     AuditAction.FHIR_CLIENT_EXPORTED: "exported the client's worksheets for another system (FHIR)",
 }
+# ... and in more words when the event's detail holds what they need (older events may not).
+AUDIT_DETAILED = {
+    AuditAction.PDF_PACKET_DOWNLOADED: "downloaded the packet for the session on {session_date} ({paper})",
+}
+# Paper sizes a PDF is made in: the CSS page size (stored in forms, config and the audit trail) → its name.
+PAPER = {"A4": "A4", "letter": "US Letter"}
 # An action the trail holds but this version no longer names.
 AUDIT_UNKNOWN = "changed the client's records"
 SYSTEM_ACTOR = "Groundwork"
@@ -282,13 +296,27 @@ def audit_actor(actor_type: AuditActor | str, *, yours: bool, clinician_name: st
     return SYSTEM_ACTOR
 
 
-def audit_sentence(actor: str, action: str, worksheet: str | None) -> str:
-    """'You downloaded the packet', 'Robin A. saved answers to “Weekly check-in”'."""
+def audit_sentence(actor: str, action: str, worksheet: str | None, detail: dict | None = None) -> str:
+    """'You downloaded the packet for the session on 10 Mar 2026 (A4)', 'Robin A. saved answers to
+    “Weekly check-in”': what happened, with what the event's detail records where it says more."""
     try:
-        what = AUDIT[AuditAction(action)]
+        known = AuditAction(action)
     except ValueError:
-        what = AUDIT_UNKNOWN
-    return f"{actor} {what.format(worksheet=quoted(worksheet) if worksheet else 'a worksheet')}"
+        return f"{actor} {AUDIT_UNKNOWN}"
+    what = AUDIT[known].format(worksheet=quoted(worksheet) if worksheet else "a worksheet")
+    return f"{actor} {_audit_detailed(known, detail or {}) or what}"
+
+
+def _audit_detailed(action: AuditAction, detail: dict) -> str | None:
+    """The longer sentence for an action, if the detail holds a readable session date and paper."""
+    if action not in AUDIT_DETAILED:
+        return None
+    try:
+        session = dt.date.fromisoformat(str(detail["session_date"]))
+        paper = PAPER[detail["paper"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return AUDIT_DETAILED[action].format(session_date=date(session), paper=paper)
 
 
 FILTERS = {"date": date, "weekday_date": weekday_date, "date_time": date_time, "clock": clock, "ago": ago,
@@ -299,5 +327,5 @@ FILTERS = {"date": date, "weekday_date": weekday_date, "date_time": date_time, "
 def init_app(app: Flask) -> None:
     app.config["TIMEZONE"] = zone_name_setting(app.config.get("TIMEZONE"))
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(flag_count=flag_count, waiting_count=waiting_count)
+    app.jinja_env.globals.update(flag_count=flag_count, waiting_count=waiting_count, waiting_total=waiting_total)
     app.jinja_env.globals["practice_zone_name"] = lambda: zone_label(app.config["TIMEZONE"])

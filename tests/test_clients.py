@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from clinic.assignments.services import add_comment
 from clinic.extensions import db
 from clinic.models import NAME_MAX, NOTES_MAX, AuditAction, AuditEvent, Client, utcnow
+from tests.support.packets import make_packet
 from tests.support.posting import post_form
 
 
@@ -196,6 +197,22 @@ def test_the_history_says_who_did_what_to_which_worksheet_in_words(signed_in, ma
     for raw in ("response.saved", "pdf_packet_downloaded", "comment.create", f"response {origins.response.id}",
                 f"assignment {origins.id}", "Clinician account"):
         assert raw not in page
+
+
+def test_the_history_says_for_which_session_and_on_what_paper_the_packet_was_downloaded(signed_in, make,
+                                                                                        clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    assert make_packet(signed_in, robin, session="2026-03-10", assignments=[], paper="letter").status_code == 200
+    # an event recorded before the detail was read (or without it) still reads as a sentence
+    db.session.add(AuditEvent(actor_type="clinician", actor_id=clinician.id, action=AuditAction.PDF_PACKET_DOWNLOADED,
+                              object_type="client", object_id=robin.id, client_id=robin.id,
+                              clinician_id=clinician.id, detail={}))
+    db.session.commit()
+
+    page = signed_in.get(f"/clients/{robin.id}/audit").get_data(as_text=True)
+
+    assert "You downloaded the packet for the session on 10 Mar 2026 (US Letter)" in page
+    assert page.count("You downloaded the packet") == 2
 
 
 def test_the_history_is_paginated(signed_in, make, clinician, app):

@@ -64,7 +64,8 @@ def test_each_client_row_shows_open_flags_safety_first(signed_in, make, clinicia
     assert robin_row.index("Safety flag") < robin_row.index("Flag to look at")
     assert cells(robin_row)[1] == "<strong>2</strong>"  # waiting for review
     casey_row = client_row(page, "Casey B.")  # its flag was read at review: no longer open
-    assert "flag" not in casey_row.lower() and "None" in casey_row
+    assert '<span class="muted">No flags</span>' in casey_row and "None" not in casey_row
+    assert "flag" not in casey_row.replace("No flags", "").lower()
     assert cells(casey_row)[1] == "<strong>1</strong>"
 
 
@@ -90,6 +91,36 @@ def test_the_sent_copies_of_a_repeating_worksheet_wait_for_review_on_one_line(si
     assert "Where does your insecurity come from?" in waiting and waiting.count("<li>") == 2
 
 
+def test_the_waiting_count_says_worksheets_and_copies_so_it_agrees_with_the_client_row(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    weekly_series(make, robin, sent=6)  # one line in the queue, six copies in the client row
+    make.assignment(robin, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    page = signed_in.get("/").get_data(as_text=True)
+
+    heading = " ".join(re.sub(r"<[^>]*>", " ", section(page, "waiting").split("</h2>")[0]).split())
+    assert heading.endswith("Waiting for your review 2 worksheets · 7 copies")
+    assert cells(client_row(page, "Robin A."))[1] == "<strong>7</strong>"
+
+
+def test_the_waiting_count_is_one_number_when_each_line_is_one_copy(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    make.assignment(robin, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    heading = section(signed_in.get("/").get_data(as_text=True), "waiting").split("</h2>")[0]
+    assert heading.endswith('Waiting for your review <span class="count">1</span>')
+
+
+def test_the_clients_table_says_it_scrolls_sideways_and_takes_focus_to_scroll(signed_in, make, clinician, app):
+    make.client(clinician, display_name="Robin A.")
+    clients = section(signed_in.get("/").get_data(as_text=True), "clients")
+
+    assert "Scroll sideways for more" in clients
+    assert re.search(r'<section class="table-scroll" tabindex="0" aria-label="Your clients, with their '
+                     r'worksheets \(scrolls sideways\)">', clients)  # a named section is a region
+    css = (app.static_folder + "/css/app.css")
+    with open(css, encoding="utf-8") as sheet:
+        assert re.search(r"@media \(max-width: 40rem\) \{\s*\.table-scroll__hint \{ display: block; \}", sheet.read())
+
+
 def test_the_review_queue_follows_the_order_worksheets_were_assigned_not_sent(signed_in, make, clinician):
     robin = make.client(clinician, display_name="Robin A.")
     origins = make.assignment(robin, "origins-mapping", status="in_progress")
@@ -102,7 +133,12 @@ def test_the_review_queue_follows_the_order_worksheets_were_assigned_not_sent(si
 
 def section(page: str, section_id: str) -> str:
     start = page.index(f'id="{section_id}"')
-    return page[start:page.index("</section>", start)]
+    depth = 0
+    for tag in re.finditer(r"<(/?)section\b", page[start:]):  # a section may hold a section (the table's region)
+        depth += -1 if tag.group(1) else 1
+        if depth < 0:
+            return page[start:start + tag.start()]
+    raise AssertionError(f"section {section_id!r} is not closed")
 
 
 def cells(row: str) -> list[str]:

@@ -28,4 +28,4 @@ def test_each_answer_has_a_plain_value_and_words(tmp_path):
         "2027-01-05", "5 January 2027")
     assert (items["often"].plain_value("sometimes"), items["often"].display("sometimes")) == ("sometimes", "Sometimes")
     assert items["many"].display(["x", "z"]) == "X; Z"
-    assert items["mood"].display(4) == "4 – High"
+    assert (items["mood"].plain_value(4), items["mood"].display(4)) == (4, "4 of 4 – High")

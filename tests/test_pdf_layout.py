@@ -131,9 +131,8 @@ def test_a_cover_with_too_much_to_say_still_fits_and_points_to_the_rest(signed_i
     after_contents = " ".join(pages[2:])
     assert [say for say in raised if unhyphenated(say) not in unhyphenated(after_contents)] == []
     assert after_contents.count("Your weekly check-in: assigned") == 12
-    # the full list says truly how it is ordered (the packet's order, not the latest first)
-    assert "Every change, in the order the worksheets were assigned" in flat(after_contents)
-    assert "latest first" not in after_contents
+    # the full list says how it is ordered, as the cover does
+    assert "flagged and waiting for review first, then newest first Every change" in flat(after_contents)
 
 
 def test_a_long_agenda_is_printed_in_full_after_the_contents(signed_in, make, clinician):
@@ -180,3 +179,35 @@ def test_no_page_is_blank_and_nothing_reaches_past_the_margins(signed_in, dense,
         assert ink(image, (0, 0, edge, height)) == 0, f"something on page {number} reaches the left edge"
         assert ink(image, (width - edge, 0, width, height)) == 0, f"something on page {number} reaches the right edge"
 
+
+
+def changes_on_cover(cover: str) -> str:
+    """The cover's "what changed" section: from its heading to the agenda's."""
+    return cover.split("Everything so far", 1)[1].split("Your agenda", 1)[0]
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_a_just_sent_safety_flag_leads_what_changed_on_the_cover(signed_in, make, clinician, paper):
+    """A dozen older changes, then a worksheet sent just now with a safety flag: the cover names it
+    first under what changed, and fills the room the short flags and agenda leave with the older ones."""
+    person = make.client(clinician, display_name="Jordan Ellis")
+    for week in range(12):
+        older = make.assignment(person, "weekly-check-in", status="reviewed",
+                                answers=sample_answers("weekly-check-in"))
+        then = utcnow() - dt.timedelta(weeks=20 - week)
+        for event in older.events:
+            event.at = then
+        older.response.saved_at = older.response.submitted_at = then
+    db.session.commit()
+    sent = make.assignment(person, "partner-source-checklist", status="submitted",
+                           answers={**sample_answers("partner-source-checklist"), "afraid": "sometimes"})
+
+    _, pages = packet_pages(signed_in, person, [sent], paper)
+
+    changed = changes_on_cover(pages[0])
+    title = flat(sent.definition_snapshot["title"])
+    assert changed.index(title) < changed.index("Your weekly check-in"), "the safety-flagged worksheet is first"
+    assert "Safety flag Waiting for your review" in changed
+    assert "flagged and waiting for review first, then newest first" in flat(changed)
+    assert changed.count("Your weekly check-in") >= 10, "the room the flags and agenda leave is used"
+    assert pages[1].startswith("In this packet"), "the cover still fits its page"

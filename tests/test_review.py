@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -11,7 +13,9 @@ from clinic.demo import PARTNER_SOURCE_ANSWERS
 from clinic.extensions import db
 from clinic.models import COMMENT_MAX, AuditEvent, Comment
 from clinic.worksheets import evaluate, is_answered
+from tests.support.pdf_text import flat, page_texts
 from tests.support.posting import post_form
+from tests.support.samples import sample_answers
 
 WORKSHEET = "partner-source-checklist"
 
@@ -41,6 +45,19 @@ def test_a_sent_worksheet_reads_section_by_section_with_every_answer(signed_in, 
     assert unanswered and page.count("Not answered") >= len(unanswered)
     assert str(escape(PARTNER_SOURCE_ANSWERS["hot-cold-example"])) in page
     assert definition.items_by_id["hot-cold"].display("often") in page
+
+
+def test_a_scale_answer_reads_with_its_scale_on_the_page_and_in_the_pdf(signed_in, make, clinician):
+    record = make.client(clinician, display_name="Robin A.")
+    answers = {**sample_answers("weekly-check-in"), "felt-secure": 6, "worried": 10}
+    check_in = make.assignment(record, "weekly-check-in", status="submitted", answers=answers)
+
+    page = " ".join(re.sub(r"<[^>]*>", " ", signed_in.get(f"/assignments/{check_in.id}").get_data(as_text=True)).split())
+    pdf = flat(" ".join(page_texts(signed_in.get(f"/assignments/{check_in.id}/pdf").data)))
+
+    for shown in (page, pdf):
+        assert "How secure did you feel in your relationship? 6 of 10" in shown
+        assert "How much did you worry about the relationship? 10 of 10 – All the time" in shown
 
 
 def test_the_declared_summaries_and_flags_are_shown(signed_in, sent):

@@ -225,6 +225,15 @@ CHECK_IN = {  # the shape of worksheets/weekly-check-in.yaml, which the demo fil
 }
 
 
+def test_a_first_packets_trends_are_over_time_not_since_a_session_there_was_not(signed_in, make, robin):
+    sent = send_weekly(make, robin, "partner-source-checklist", 3)
+    pages = page_texts(make_packet(signed_in, robin, session="2026-10-06", assignments=[sent[-1]]).data)
+    front = cover(pages)
+    assert "Since last session" not in front
+    assert "Over time" in pages[1], "the contents name the trends as they are headed"
+    assert re.search(r"Over time Is it me, or is it the relationship\? \(sent 3 times\)", " ".join(front.split()))
+
+
 def test_the_demo_client_has_six_weeks_of_check_ins_charted(app, runner, tmp_path):
     write(tmp_path, CHECK_IN, name="weekly-check-in")  # beside the shipped worksheets
     for worksheet_id in WORKSHEETS:

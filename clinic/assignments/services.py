@@ -230,6 +230,16 @@ def review_queue(clinician_id: int) -> Select:
             .order_by(Assignment.id))
 
 
+def copies_waiting(clinician_id: int) -> int:
+    """How many sent worksheets of current clients wait for review, each copy of a series counted
+    (as the client list counts them; the review queue puts a series on one line)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Assignment).join(Assignment.client)
+        .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None),
+               Assignment.status == AssignmentStatus.SUBMITTED)
+    ) or 0
+
+
 def overdue(clinician_id: int, today: dt.date | None = None) -> Select:
     """Worksheets still to do after their due date, the most overdue first."""
     return (_of_current_clients(clinician_id)

@@ -199,6 +199,7 @@ def history_line(client: Client, viewer_id: int):
     def line(event: AuditEvent, worksheet: str | None, clinician_name: str | None) -> HistoryLine:
         actor = words.audit_actor(event.actor_type, yours=event.actor_id == viewer_id,
                                   clinician_name=clinician_name, client_name=client.display_name)
-        return HistoryLine(event.at, words.audit_sentence(actor, event.action, worksheet), event.address)
+        return HistoryLine(event.at, words.audit_sentence(actor, event.action, worksheet, event.detail),
+                           event.address)
 
     return line

@@ -51,7 +51,7 @@ from clinic.worksheets.evaluation import FlagResult
 
 # Paper sizes a PDF can be made in: the CSS page size (also the value in forms and
 # config) → its label.
-PAPER_SIZES = {"A4": "A4", "letter": "US Letter"}
+PAPER_SIZES = words.PAPER
 # Rendered PDFs older than this are dropped from the cache when a new one is stored.
 CACHE_DAYS = 14
 # Pages kept spare when a packet is shortened to fit: its contents page then lists what was left out.
@@ -311,6 +311,23 @@ class Change:
     status: str
     what: tuple[str, ...]
     anchor: str | None  # where it is in the packet, if it is included
+    at: dt.datetime | None = None  # when it last changed (in the period)
+    waiting: bool = False  # sent and waiting for the clinician's review
+    flag: str | None = None  # the gravest flag its sent answers raise ("safety", "attention")
+
+    @property
+    def to_act_on(self) -> bool:
+        return self.waiting or self.flag is not None
+
+    @property
+    def flag_words(self) -> str:
+        return words.flag_level(self.flag) + " flag" if self.flag else ""
+
+    def order_key(self) -> tuple[bool, bool, bool, float]:
+        """To act on first (safety flags, then other flags, then waiting for review), then the rest;
+        newest first within each."""
+        newest = -self.at.timestamp() if self.at else 0.0
+        return (not self.to_act_on, self.flag != "safety", self.flag is None, newest)
 
 
 @dataclass(frozen=True)
@@ -334,6 +351,7 @@ class Packet:
     agenda_updated_at: dt.datetime | None
     trends: tuple[Trend, ...] = ()  # of the included worksheets sent more than once
     since: dt.datetime | None = None  # what the cover looks back to ("since last session")
+    trends_heading: str = "Since last session"  # "Over time" on a first packet, "Since 3 Mar 2026" if chosen
     left_out: tuple[LeftOut, ...] = ()  # chosen, but past the packet's limits
 
     @property
@@ -350,9 +368,23 @@ class Packet:
 
     @property
     def cover_changes(self) -> tuple[Change, ...]:
-        """The first changes, in packet order, that fit the cover."""
-        costs = [printed_lines(f"{c.title}: {'; '.join(c.what)}. {c.status} see page 00") for c in self.changes]
-        return self.changes[:_fitting(costs, COVER_CHANGE_LINES)]
+        """The first changes (those to act on, then the newest) that fit the cover: in their own lines
+        and in those the flags and the agenda leave unused."""
+        costs = [printed_lines(f"{c.title}: {'; '.join(c.what)}. {c.flag_words} {c.status} see page 00")
+                 for c in self.changes]
+        return self.changes[:_fitting(costs, COVER_CHANGE_LINES + self._unused_flag_lines + self._unused_agenda_lines)]
+
+    @property
+    def _unused_flag_lines(self) -> int:
+        flags = self.cover_flags
+        used = sum(printed_lines(f"{flag.say} · {sheet.definition.title} page 00") + 1 for sheet, flag in flags)
+        return COVER_FLAG_LINES - max(used, 1)  # no flags on the cover: a line that says so (or where they are)
+
+    @property
+    def _unused_agenda_lines(self) -> int:
+        if self.agenda and self.agenda_on_cover:
+            return COVER_AGENDA_LINES - printed_lines(print_text(self.agenda))
+        return COVER_AGENDA_LINES - 1  # a line: no agenda yet, or where it is printed in full
 
     @property
     def agenda_on_cover(self) -> bool:
@@ -440,24 +472,38 @@ def _and_list(words: list[str]) -> str:
 
 
 def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, str]) -> list[Change]:
-    """Each of the client's worksheets that was assigned, started, sent, reviewed or edited since then,
-    in the order they were assigned (the packet's order)."""
+    """Each of the client's worksheets that was assigned, started, sent, reviewed or edited since then:
+    those to act on first (a safety flag, another flag, waiting for review), then the rest, newest
+    first within each (see Change.order_key)."""
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.client_id == client.id).order_by(Assignment.id)
-        .options(selectinload(Assignment.events), selectinload(Assignment.response))
+        .options(selectinload(Assignment.events), selectinload(Assignment.response), joinedload(Assignment.snapshot))
     )
     found: list[Change] = []
     for assignment in assignments:
         events = sorted((e for e in assignment.events if since is None or e.at > since),
                         key=lambda e: (e.at.date(), e.id))  # the day, then the order they happened in
         what = _by_day(events)
+        moments = [e.at for e in events]
         saved_at = assignment.response.saved_at
         if saved_at and (since is None or saved_at > since) and (not events or saved_at > events[-1].at):
             what.append(f"answers last saved {words.date(saved_at)}")
+            moments.append(saved_at)
         if what:
             found.append(Change(assignment.title, words.status(assignment.status), tuple(what),
-                                anchors.get(assignment.id)))
-    return found
+                                anchors.get(assignment.id), at=max(moments),
+                                waiting=assignment.status == AssignmentStatus.SUBMITTED,
+                                flag=_gravest_flag(assignment)))
+    return sorted(found, key=Change.order_key)
+
+
+def _gravest_flag(assignment: Assignment) -> str | None:
+    """'safety' or 'attention' if the worksheet's sent answers raise such a flag, else None."""
+    answers = submitted_answers(assignment)
+    if answers is None:
+        return None
+    levels = {flag.severity for flag in evaluate(definition_of(assignment), printable(answers)).flags}
+    return "safety" if "safety" in levels else next(iter(levels), None)
 
 
 def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> tuple[str, dt.datetime | None]:
@@ -468,6 +514,14 @@ def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> t
         return (f"What’s new since your last packet ({words.date(previous.created_at)}, for the session on "
                 f"{words.date(previous.session_date)})", previous.created_at)
     return "Everything so far (this is the first packet for this client)", None
+
+
+def _trends_heading(options: PacketOptions, previous: PacketExport | None) -> str:
+    """What the packet's trends show: the moves since the last session (or a chosen date), or, on a
+    first packet with no earlier session to compare with, the figures over time."""
+    if options.since_date is not None:
+        return f"Since {words.date(options.since_date)}"
+    return "Since last session" if previous is not None else "Over time"
 
 
 def default_session_date() -> dt.date:
@@ -548,7 +602,8 @@ def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) 
     left_out = tuple(LeftOut(a.title, f"a packet holds at most {most} worksheets") for a in included[most:])
     included = included[:most]
     sheets = tuple(filled_sheet(a) for a in included)
-    heading, since = _changes_heading(options, last_packet(client, before=options.session_date))
+    previous = last_packet(client, before=options.session_date)
+    heading, since = _changes_heading(options, previous)
     changes = tuple(changes_since(client, since, {a.id: s.anchor for a, s in zip(included, sheets)}))
     outstanding = tuple(
         Outstanding(a.title, words.status(a.status), a.due_date)
@@ -560,6 +615,7 @@ def _build_packet(client: Client, clinician: Clinician, options: PacketOptions) 
         session_date=options.session_date, changes_heading=heading, changes=changes, sheets=sheets,
         outstanding=outstanding, agenda=client.agenda or "", agenda_updated_at=client.agenda_updated_at,
         trends=tuple(t for t in client_trends(client) if t.worksheet_id in included_worksheets), since=since,
+        trends_heading=_trends_heading(options, previous),
         left_out=left_out,
     )
     return packet

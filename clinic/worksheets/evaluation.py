@@ -207,7 +207,7 @@ def _column_summary(definition: Definition, summary: Any, answers: Answers, base
             return SummaryResult(**base)
         average = round(sum(numbers) / len(numbers), 1)
         shown = f"{average:g}"
-        text = f"{shown} of {item.max}" if item.type == "scale" else item.display(shown)
+        text = item.display(shown)
         return SummaryResult(**base, text=f"{text} (from {len(numbers)})", figure=average, total=len(numbers))
     if isinstance(summary, ShareSummary):
         hits = sum(matches(v, summary.values) for v in values)

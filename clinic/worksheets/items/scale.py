@@ -5,7 +5,7 @@ A 0-10 rating is a scale: `min: 0`, `max: 10`, `anchors: {0: Not at all, 10: Com
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -41,6 +41,14 @@ class Scale(ItemBase):
             (n, f"{n} – {self.anchors[n]}" if n in self.anchors else str(n))
             for n in range(self.min, self.max + 1)
         )
+
+    def display(self, value: Any) -> str:
+        """'6 of 10', '10 of 10 – Fully': a point read with the scale it is on (a bare '6' says
+        nothing), and the words at that point if the definition gives some. Export keeps the number
+        (`plain_value`; FHIR codes the point and its ordinal value)."""
+        of = f"of {self.max}" if self.min in (0, 1) else f"on a scale of {self.min} to {self.max}"
+        anchor = self.anchors.get(value) if isinstance(value, int) and not isinstance(value, bool) else None
+        return f"{value} {of}" + (f" – {anchor}" if anchor else "")
 
     def form_field(self):
         return OptionsField(choices=choices_of(self), coerce=int, validators=optional(),

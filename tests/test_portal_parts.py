@@ -250,3 +250,18 @@ def test_a_part_carries_the_saved_answers_its_conditions_read_from_other_parts(p
     third = text_of(portal.get(part_url(talk, 3)))
     assert "data-outside='{\"safe-to-tell\": \"yes\"}'" in third
     assert "data-outside" not in text_of(portal.get(part_url(talk, 2)))  # nothing there depends on it
+
+
+# --- One word for sending -----------------------------------------------------------------------
+
+
+def visible_text(page: str) -> str:
+    """The words a client reads: tags, scripts and attribute values left out."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", page))
+
+
+def test_the_check_screen_says_send_never_submit(portal, plan):
+    """The pages say "send"; a message from the engine must not switch to "submit" half-way."""
+    page = text_of(portal.get(f"{page_url(plan)}/check"))
+    assert "Please add at least one goal before you send." in page
+    assert "submit" not in visible_text(page).lower()

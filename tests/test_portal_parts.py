@@ -250,3 +250,37 @@ def test_a_part_carries_the_saved_answers_its_conditions_read_from_other_parts(p
     third = text_of(portal.get(part_url(talk, 3)))
     assert "data-outside='{\"safe-to-tell\": \"yes\"}'" in third
     assert "data-outside" not in text_of(portal.get(part_url(talk, 2)))  # nothing there depends on it
+
+
+NOTHING_HERE = "Nothing to answer here, based on what you said earlier."
+
+
+def test_a_part_whose_questions_all_depend_on_an_earlier_no_says_so_kindly(portal, make, robin):
+    """Not an empty form: the client reads why there is nothing to do, even without JavaScript."""
+    talk = make.assignment(robin, "talking-to-my-partner")  # part 3 asks only if part 1 said it is safe
+    post(portal, talk, {"safe-to-tell": "no"}, version=0, action="next", part="1")
+    third = text_of(portal.get(part_url(talk, 3)))
+    message = re.search(r"<p [^>]*data-part-empty[^>]*>", third).group(0)
+    assert " hidden" not in message and NOTHING_HERE in third
+    wrapper = re.search(r'<div class="conditional"[^>]*>', third).group(0)
+    assert " hidden" in wrapper  # the question that does not apply is not shown, with or without the script
+    post(portal, talk, {"safe-to-tell": "yes"}, version=1, action="next", part="1")
+    third = text_of(portal.get(part_url(talk, 3)))
+    assert " hidden" in re.search(r"<p [^>]*data-part-empty[^>]*>", third).group(0)
+    assert " hidden" not in re.search(r'<div class="conditional"[^>]*>', third).group(0)
+    assert "data-part-empty" not in text_of(portal.get(part_url(talk, 2)))  # a part with questions for everyone
+
+
+# --- One word for sending -----------------------------------------------------------------------
+
+
+def visible_text(page: str) -> str:
+    """The words a client reads: tags, scripts and attribute values left out."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", page))
+
+
+def test_the_check_screen_says_send_never_submit(portal, plan):
+    """The pages say "send"; a message from the engine must not switch to "submit" half-way."""
+    page = text_of(portal.get(f"{page_url(plan)}/check"))
+    assert "Please add at least one goal before you send." in page
+    assert "submit" not in visible_text(page).lower()

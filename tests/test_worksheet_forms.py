@@ -48,8 +48,8 @@ def test_final_submission_names_every_missing_required_answer(app, definition):
     ok, errors, _ = submit(app, definition, {"story": "Only this"}, final=True)
     assert not ok
     assert set(errors) == {"name", "pick", "mood", "goals"}
-    assert errors["name"] == ["Please answer this question before you submit."]
-    assert errors["goals"] == ["Please add at least one goal before you submit."]
+    assert errors["name"] == ["Please answer this question before you send."]
+    assert errors["goals"] == ["Please add at least one goal before you send."]
 
 
 def test_a_started_row_needs_its_required_cells_on_submission(app, definition):

@@ -44,6 +44,7 @@ from clinic.worksheets import (
     evaluate,
     hidden_items,
     missing_answers,
+    reads_only,
 )
 
 
@@ -190,6 +191,8 @@ def _show_part(assignment: Assignment, definition: Definition, number: int, *, f
         number=number, parts=len(definition.sections), progress=progress,
         progress_text=words.progress(progress.answered, progress.total, progress.required_left),
         outside=_answers_read_here(definition, section, response.answers),
+        settled=_settled_hidden(definition, section, response.answers),
+        all_conditional=all(item.show_if for item in section.items),
         version=response.version if version is None else version, problem=problem,
         conflict=code == 409, unsaved=code in (400, 409), arrived="part" in request.args,
     ), code
@@ -200,6 +203,15 @@ def _answers_read_here(definition: Definition, section, answers: dict) -> dict:
     here = {item.id for item in section.items}
     wanted = set().union(*(condition_items(item.show_if) for item in section.items if item.show_if))
     return {item_id: answers[item_id] for item_id in sorted(wanted - here) if item_id in answers}
+
+
+def _settled_hidden(definition: Definition, section, answers: dict) -> frozenset[str]:
+    """This part's items hidden by saved answers from other parts: nothing typed here can show them,
+    so they stay hidden without JavaScript too (a part can then say there is nothing to answer)."""
+    elsewhere = {item.id for item in definition.items} - {item.id for item in section.items}
+    hidden = hidden_items(definition, answers)
+    return frozenset(item.id for item in section.items
+                     if item.id in hidden and reads_only(item.show_if, elsewhere))
 
 
 def _add_requested_rows(definition: Definition, form) -> None:

@@ -1,6 +1,6 @@
 """The worksheet engine: definitions as data, and everything derived from them."""
 
-from clinic.worksheets.conditions import condition_items, hidden_items, show_if_words
+from clinic.worksheets.conditions import condition_items, hidden_items, reads_only, show_if_words
 from clinic.worksheets.evaluation import Evaluation, evaluate, is_answered
 from clinic.worksheets.fields import REQUIRED_MESSAGE
 from clinic.worksheets.forms import Missing, build_form, missing_answers
@@ -11,5 +11,6 @@ from clinic.worksheets.schema import Definition, Group
 __all__ = [
     "CONTROL_KEYS", "NO_PART", "REQUIRED_MESSAGE", "Definition", "DefinitionError", "Evaluation", "Group", "Missing",
     "Posted", "WorksheetLibrary", "build_form", "carried_items", "condition_items", "evaluate", "hidden_items",
-    "is_answered", "load_definition", "load_library", "missing_answers", "read_posted", "show_if_words",
+    "is_answered", "load_definition", "load_library", "missing_answers", "read_posted", "reads_only",
+    "show_if_words",
 ]

@@ -83,6 +83,14 @@ def condition_items(condition: Any) -> set[str]:
     return {condition.item} if isinstance(condition, ItemCondition) else set()
 
 
+def reads_only(condition: Any, item_ids: set[str]) -> bool:
+    """Whether a condition reads nothing but these items (a tag condition may read any item)."""
+    if isinstance(condition, (AnyCondition, AllCondition)):
+        inner = condition.any if isinstance(condition, AnyCondition) else condition.all
+        return all(reads_only(c, item_ids) for c in inner)
+    return isinstance(condition, ItemCondition) and condition.item in item_ids
+
+
 def show_if_words(definition: Definition, item: Any) -> str:
     """The item's condition in the client's words, for pages without JavaScript and for paper."""
     if item.show_if is None:

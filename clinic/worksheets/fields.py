@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-REQUIRED_MESSAGE = "Please answer this question before you submit."
+REQUIRED_MESSAGE = "Please answer this question before you send."
 CHOICE_MESSAGE = "Please choose one of the options shown."
 
 

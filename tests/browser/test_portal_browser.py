@@ -548,3 +548,24 @@ def test_a_condition_on_an_answer_from_another_part_is_honoured(client_page, liv
         else:
             expect(client_page.get_by_label(words)).to_be_hidden()
     assert_accessible(client_page)
+
+
+def test_a_part_with_nothing_to_answer_says_so_instead_of_an_empty_form(client_page, live_server, make, robin,
+                                                                        page_problems):
+    talk = make.assignment(robin, "talking-to-my-partner")  # part 3 asks only if part 1 said it is safe
+    nothing = client_page.get_by_text("Nothing to answer here, based on what you said earlier.")
+    client_page.goto(live_server(f"/portal/worksheets/{talk.id}?part=1"))
+    client_page.get_by_role("radio", name="No", exact=True).check()
+    client_page.get_by_role("button", name=re.compile("^Next")).click()
+    client_page.get_by_role("button", name=re.compile("^Next")).click()
+    expect(client_page.get_by_text("Part 3 of 4")).to_be_visible()
+    expect(nothing).to_be_visible()
+    expect(client_page.get_by_text(re.compile("^Start with what happens inside you"))).to_be_hidden()
+    assert_accessible(client_page)
+    client_page.get_by_role("button", name=re.compile("^Back")).click()
+    client_page.get_by_role("button", name=re.compile("^Back")).click()
+    client_page.get_by_role("radio", name="Yes", exact=True).check()
+    client_page.get_by_role("button", name=re.compile("^Next")).click()
+    client_page.get_by_role("button", name=re.compile("^Next")).click()
+    expect(client_page.get_by_label(re.compile("^Write it out"))).to_be_visible()
+    expect(nothing).to_be_hidden()

@@ -648,6 +648,14 @@
         wrapper.querySelectorAll("[name]").forEach(function (field) { hidden[field.name] = true; });
       }
     });
+    // A part whose every question depends on an answer that rules it out says so, instead of an empty form.
+    var empty = form.querySelector("[data-part-empty]");
+    if (empty) {
+      var nothing = Array.prototype.every.call(form.querySelectorAll("[data-show-if]"), function (w) { return w.hidden; });
+      empty.hidden = !nothing;
+      var intro = form.querySelector("[data-part-intro]");
+      if (intro) { intro.hidden = nothing; }
+    }
   }
 
   function setUpConditions(form) {

@@ -93,7 +93,7 @@ class ItemBase(Strict):
 
     @property
     def missing_message(self) -> str:
-        """What a required item without an answer says when the client submits."""
+        """What a required item without an answer says when the client sends the worksheet."""
         return REQUIRED_MESSAGE
 
     def form_field(self) -> FormField:

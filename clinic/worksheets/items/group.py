@@ -68,7 +68,7 @@ class Group(ItemBase):
 
     @property
     def missing_message(self) -> str:
-        return f"Please add at least one {self.row_label.lower()} before you submit."
+        return f"Please add at least one {self.row_label.lower()} before you send."
 
     def form_field(self):
         fields = {sub.id: sub.form_field() for sub in self.items}

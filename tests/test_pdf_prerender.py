@@ -37,7 +37,7 @@ def submit_in_portal(app, robin, assignment) -> None:
     answers = sample_answers(WORKSHEET)
     payload = MultiDict(as_form_fields(definition_of(assignment), answers))
     payload.update({"csrf_token": csrf_token(portal, "/portal"), "version": "0", "action": "submit"})
-    response = portal.post(f"/portal/worksheets/{assignment.id}", data=payload)
+    response = portal.post(f"/portal/worksheets/{assignment.id}/send", data=payload)
     assert response.status_code == 302, response.get_data(as_text=True)
 
 

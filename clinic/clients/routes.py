@@ -28,7 +28,6 @@ from clinic.extensions import db
 from clinic.models import AuditAction, Client
 from clinic.pages import audited_page
 from clinic.pdf.background import prerender_later
-from clinic.portal.services import link_panel
 
 bp = Blueprint("clients", __name__)
 

@@ -20,7 +20,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 from clinic import audit
 from clinic.assignments.services import transition
 from clinic.extensions import db
-from clinic.models import OPEN_STATUSES, Assignment, Client, PortalLink, Response, utcnow
+from clinic.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    AuditAction,
+    AuditActor,
+    Client,
+    PortalLink,
+    Response,
+    utcnow,
+)
 
 LINK_DAYS_MAX = 365
 # An autosave is audited when none of the same answers was in this many minutes (see `save_answers`).
@@ -78,7 +88,7 @@ def revoke_links_of(client: Client) -> list[PortalLink]:
         select(PortalLink).where(PortalLink.client_id == client.id, PortalLink.revoked_at.is_(None))))
     for link in links:
         revoke_link(link)
-        audit.record("portal_link.revoked", link, replaced=True)
+        audit.record(AuditAction.LINK_REVOKED, link, replaced=True)
     db.session.flush()
     return links
 
@@ -187,13 +197,13 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
     for name, value in (("answers", answers), ("version", saved.version), ("saved_at", saved.saved_at),
                         ("audited_at", stored.audited_at)):
         set_committed_value(response, name, value)
-    if assignment.status == "assigned":
-        transition(assignment, "in_progress", actor="client")
+    if assignment.status == AssignmentStatus.ASSIGNED:
+        transition(assignment, AssignmentStatus.IN_PROGRESS, actor=AuditActor.CLIENT)
     if submit:
-        transition(assignment, "submitted", actor="client")
-        audit.record("response.submitted", response, version=saved.version)
+        transition(assignment, AssignmentStatus.SUBMITTED, actor=AuditActor.CLIENT)
+        audit.record(AuditAction.RESPONSE_SUBMITTED, response, version=saved.version)
     elif stored.audited_at == now:
-        audit.record("response.saved", response, version=saved.version)
+        audit.record(AuditAction.RESPONSE_SAVED, response, version=saved.version)
     db.session.commit()
     return saved
 

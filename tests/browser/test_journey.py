@@ -54,12 +54,17 @@ def label_of(item: Any) -> re.Pattern:
     return re.compile("^" + re.escape(item.label))
 
 
+def option_label(item: Any, value: Any) -> str:
+    """The words beside an option on the form (a scale's '4 – Very much', not the review's '4 of 4')."""
+    return dict(item.choices)[value]
+
+
 def answer(region: Locator, item: Any, value: Any) -> None:
     """Answer one item as a person does: tick the options by their labels, or type."""
     if item.choices:
         group = region.get_by_role("group", name=label_of(item))
         for choice in value if isinstance(value, list) else [value]:
-            group.get_by_label(item.display(choice), exact=True).check()
+            group.get_by_label(option_label(item, choice), exact=True).check()
     else:
         region.get_by_label(label_of(item)).fill(str(value))
 
@@ -68,7 +73,7 @@ def expect_answered(region: Locator, item: Any, value: Any) -> None:
     if item.choices:
         group = region.get_by_role("group", name=label_of(item))
         for choice in value if isinstance(value, list) else [value]:
-            expect(group.get_by_label(item.display(choice), exact=True)).to_be_checked()
+            expect(group.get_by_label(option_label(item, choice), exact=True)).to_be_checked()
     else:
         expect(region.get_by_label(label_of(item))).to_have_value(str(value))
 

@@ -452,6 +452,43 @@ def test_a_submitted_worksheet_is_read_only_and_leaves_nothing_on_the_device(cli
 # --- accessible at phone width -------------------------------------------------------------------------
 
 
+TAP_TARGET = 44  # px: the smallest a finger can hit reliably (WCAG 2.5.5)
+
+
+def small_tap_targets(page: Page) -> list[str]:
+    """Every visible button, link and option row on the worksheet page, and in the header, under 44 px."""
+    return page.evaluate("""(least) => [...document.querySelectorAll(
+            '.nav a, .nav button, form[data-worksheet] :is(a, button, .choice)')]
+        .filter(e => e.offsetParent !== null)
+        .map(e => [e, e.getBoundingClientRect()])
+        .filter(([e, box]) => box.height < least || (e.closest('.field--scale') && box.width < least))
+        .map(([e, box]) => `${e.textContent.trim()} (${Math.round(box.width)}×${Math.round(box.height)} px)`)""",
+                         TAP_TARGET)
+
+
+@pytest.mark.parametrize("part", [1, 7])
+def test_every_button_link_and_option_row_is_at_least_44_px_at_phone_width(client_page, live_server, plan, part,
+                                                                           page_problems):
+    open_plan(client_page, live_server, plan, part=part)
+    if part == 7:
+        client_page.get_by_role("button", name="Add another goal").click()  # two rows: "Remove" buttons show
+        expect(client_page.get_by_role("button", name="Remove goal 2")).to_be_visible()
+    client_page.wait_for_function("() => document.fonts.status === 'loaded'")
+    assert small_tap_targets(client_page) == []
+
+
+def test_tapping_anywhere_along_an_option_row_chooses_it(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan)
+    for option in (client_page.locator("#trust-qualities .choice").first,  # a tick box
+                   client_page.locator(".field--scale .choice").first):  # a point on a 0–10 scale
+        option.scroll_into_view_if_needed()
+        box = option.bounding_box()
+        assert box is not None
+        client_page.mouse.click(box["x"] + box["width"] - 3, box["y"] + box["height"] / 2)  # the row's far end
+        expect(option.locator("input")).to_be_checked()
+
+
+
 @pytest.mark.parametrize("worksheet", ["origins-mapping", "partner-source-checklist", "security-building-plan"])
 def test_every_worksheet_is_accessible_and_fits_a_phone(client_page, live_server, make, robin, plan, worksheet,
                                                          page_problems):

@@ -314,6 +314,24 @@ def test_offline_the_page_says_so_calmly_keeps_the_words_and_saves_them_when_bac
     assert stored_draft(client_page, plan, part=2) is None
 
 
+def test_pressing_next_or_back_offline_says_why_the_page_stays(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan, part=2)
+    client_page.context.set_offline(True)
+    client_page.locator("#worth-sources").fill("Typed in a tunnel")
+    expect(status(client_page)).to_have_text(OFFLINE)
+    client_page.get_by_role("button", name=re.compile("^Next")).click()
+    expect(status(client_page)).to_have_text("You’re offline, so this page can’t move on yet. What you typed is "
+                                             "kept; press Next again when you’re back.")
+    client_page.get_by_role("button", name=re.compile("^Back")).click()
+    expect(status(client_page)).to_have_text("You’re offline, so this page can’t move on yet. What you typed is "
+                                             "kept; press Back again when you’re back.")
+    expect(client_page.get_by_text("Part 2 of 7")).to_be_visible()
+    expect(client_page.locator("#worth-sources")).to_have_value("Typed in a tunnel")
+    client_page.context.set_offline(False)
+    expect(status(client_page)).to_have_text(SAVED, timeout=15000)
+    assert answers(plan) == {"worth-sources": "Typed in a tunnel"}
+
+
 def test_a_reload_after_saved_shows_the_value_and_so_does_a_reload_straight_after_typing(
         client_page, live_server, plan, page_problems):
     open_plan(client_page, live_server, plan, part=2)

@@ -284,3 +284,14 @@ def test_the_check_screen_says_send_never_submit(portal, plan):
     page = text_of(portal.get(f"{page_url(plan)}/check"))
     assert "Please add at least one goal before you send." in page
     assert "submit" not in visible_text(page).lower()
+
+
+def test_the_part_page_and_the_check_screen_count_the_same_answers_still_needed(portal, plan):
+    """A goal started but not finished needs its goal and check-in date: progress says so as the check screen does."""
+    post(portal, plan, {"goals-0-goal-first-step": "Put my phone in a drawer"}, version=0, action="save", part="7")
+    part = text_of(portal.get(part_url(plan, 7)))
+    left = int(re.search(r"· (\d+) required left", part).group(1))
+    check = text_of(portal.get(f"{page_url(plan)}/check"))
+    needed = int(re.search(r"(\d+) answers are still needed before you can send", check).group(1))
+    assert "Goal 1: What is your goal?" in check and "Goal 1: When would you like to check in" in check
+    assert left == needed

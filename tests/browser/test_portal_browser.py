@@ -425,8 +425,11 @@ def test_a_goal_with_words_in_it_is_removed_only_after_saying_what_goes(client_p
     assert_accessible(client_page)
     assert answers(plan)["goals"][1] == {"goal": "Sleep before midnight"}  # nothing lost while asking
     client_page.get_by_role("button", name="Remove goal 2").click()
-    expect(client_page.get_by_text("Goal 2 is removed")).to_be_visible()
+    removed = client_page.get_by_text("Goal 2 is removed.")
+    expect(removed).to_be_focused()  # beside the goals, where the page opens, not at its top
+    expect(removed).to_be_in_viewport()
     expect(client_page.locator("#goals-0-goal")).to_have_value("See a friend every week")
+    assert_accessible(client_page)
     assert answers(plan)["goals"] == [{"goal": "See a friend every week"}]
 
 

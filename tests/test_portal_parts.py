@@ -203,9 +203,9 @@ def test_a_row_with_answers_is_removed_only_after_the_client_confirms_seeing_wha
     assert "Keep it" in confirm
     removed = portal.post(response.headers["Location"], data={"csrf_token": csrf_token(portal, "/portal"),
                                                               "version": "1"})
-    assert removed.status_code == 302 and removed.headers["Location"] == f"{part_url(plan, 7)}#goals"
+    assert removed.status_code == 302 and removed.headers["Location"] == f"{part_url(plan, 7)}#goals-removed"
     assert stored(plan).answers["goals"] == [{"goal": "See a friend"}]
-    assert "Goal 2 is removed" in text_of(portal.get(removed.headers["Location"]))
+    assert_removed_beside_the_group(text_of(portal.get(removed.headers["Location"])), "Goal 2 is removed.")
 
 
 def test_removing_a_row_from_an_older_page_removes_nothing(portal, plan):
@@ -284,3 +284,32 @@ def test_the_check_screen_says_send_never_submit(portal, plan):
     page = text_of(portal.get(f"{page_url(plan)}/check"))
     assert "Please add at least one goal before you send." in page
     assert "submit" not in visible_text(page).lower()
+
+
+def test_the_part_page_and_the_check_screen_count_the_same_answers_still_needed(portal, plan):
+    """A goal started but not finished needs its goal and check-in date: progress says so as the check screen does."""
+    post(portal, plan, {"goals-0-goal-first-step": "Put my phone in a drawer"}, version=0, action="save", part="7")
+    part = text_of(portal.get(part_url(plan, 7)))
+    left = int(re.search(r"· (\d+) required left", part).group(1))
+    check = text_of(portal.get(f"{page_url(plan)}/check"))
+    needed = int(re.search(r"(\d+) answers are still needed before you can send", check).group(1))
+    assert "Goal 1: What is your goal?" in check and "Goal 1: When would you like to check in" in check
+    assert left == needed
+
+
+def assert_removed_beside_the_group(page: str, message: str) -> None:
+    """The page opens at the goals, with "Goal 2 is removed." just above them (focus goes to it), not at the top."""
+    note = re.search(r'<p class="[^"]*" id="goals-removed" tabindex="-1" data-focus-on-load>([^<]*)</p>\s*'
+                     r'<fieldset class="field field--group[^"]*" id="goals"', page)
+    assert note and note.group(1) == message
+    assert page.count(message) == 1 and 'class="flashes"' not in page
+    assert page.count("data-focus-on-load") == 1  # not the part's heading: the message
+
+
+def test_after_removing_an_empty_row_the_message_is_beside_the_group(portal, plan):
+    response = post(portal, plan, {"goals-0-goal": "See a friend", "goals-1-goal": "", "goals-2-goal": ""},
+                    version=0, action="remove-row:goals-1", part="7")
+    assert response.headers["Location"].endswith("#goals-removed")
+    assert_removed_beside_the_group(text_of(portal.get(response.headers["Location"])), "Goal 2 is removed.")
+    page = text_of(portal.get(part_url(plan, 7)))  # shown once
+    assert "is removed" not in page

@@ -185,6 +185,7 @@ def _show_part(assignment: Assignment, definition: Definition, number: int, *, f
         form = build_form(definition, answers=response.answers, formdata=None)
         _add_requested_rows(definition, form)
     section = definition.sections[number - 1]
+    removed = _removed_note(section)
     progress = evaluate(definition, response.answers)
     return render_template(
         "portal/worksheet.html", assignment=assignment, definition=definition, form=form, section=section,
@@ -194,7 +195,8 @@ def _show_part(assignment: Assignment, definition: Definition, number: int, *, f
         settled=_settled_hidden(definition, section, response.answers),
         all_conditional=all(item.show_if for item in section.items),
         version=response.version if version is None else version, problem=problem,
-        conflict=code == 409, unsaved=code in (400, 409), arrived="part" in request.args,
+        conflict=code == 409, unsaved=code in (400, 409), arrived="part" in request.args and not removed,
+        removed=removed,
     ), code
 
 
@@ -248,9 +250,21 @@ def _remove_row(assignment: Assignment, definition: Definition, number: int, tar
         stored = sum(filled[:int(row)])  # saved rows are the filled ones, in order
         return redirect(url_for("portal.remove_row", assignment_id=assignment.id, group_id=group_id,
                                 row=stored, part=number))
-    flash(f"{entries[int(row)].label.text} is removed.", "success")
+    _say_removed(group_id, entries[int(row)].label.text)
     return redirect(url_for("portal.worksheet", assignment_id=assignment.id, part=number, add=group_id,
-                            rows=len(entries) - 1, _anchor=group_id))
+                            rows=len(entries) - 1, _anchor=f"{group_id}-removed"))
+
+
+def _say_removed(group_id: str, label: str) -> None:
+    """"Goal 2 is removed." is shown beside the goals, where the page opens and focus goes, not at its top."""
+    session["portal_row_removed"] = {"group": group_id, "text": f"{label} is removed."}
+
+
+def _removed_note(section) -> dict | None:
+    """The note of a row just removed from a group of this part (shown once)."""
+    note = session.pop("portal_row_removed", None)
+    here = {item.id for item in section.items}
+    return note if isinstance(note, dict) and note.get("group") in here else None
 
 
 @bp.route("/portal/worksheets/<int:assignment_id>/rows/<group_id>/<int:row>/remove", methods=["GET", "POST"])
@@ -292,8 +306,9 @@ def remove_row(assignment_id: int, group_id: str, row: int):
             "removed. Please look at the row again before you remove it.")
         flash(message, "error")
         return redirect(back)
-    flash(f"{label} is removed.", "success")
-    return redirect(back)
+    _say_removed(group_id, label)
+    return redirect(url_for("portal.worksheet", assignment_id=assignment.id, part=number,
+                            _anchor=f"{group_id}-removed"))
 
 
 @bp.route("/portal/worksheets/<int:assignment_id>/check")

@@ -117,6 +117,7 @@ def evaluate(definition: Definition, answers: Answers) -> Evaluation:
     Flags come most urgent first; a safety flag sets a two-axis reading aside (its words take the place).
     """
     hidden = hidden_items(definition, answers)
+    needed = missing_answers(definition, answers)
     answers = {key: value for key, value in answers.items() if key not in hidden}
     raised = sorted(
         (FlagResult(flag.id, flag.say, flag.severity)
@@ -136,10 +137,9 @@ def evaluate(definition: Definition, answers: Answers) -> Evaluation:
                 section.title,
                 answered=sum(is_answered(answers.get(item.id)) for item in section.items),
                 total=sum(item.id not in hidden for item in section.items),
-                required_left=sum(item.required and item.id not in hidden and not is_answered(answers.get(item.id))
-                                  for item in section.items),
+                required_left=sum(need.part == number for need in needed),
             )
-            for section in definition.sections
+            for number, section in enumerate(definition.sections, start=1)
         ),
         hidden=hidden,
     )
@@ -153,14 +153,53 @@ class Progress:
 
 
 def progress(definition: Definition, answers: Answers) -> Progress:
-    """Answered, shown and required-but-unanswered items, as `evaluate` counts them, without its summaries and flags.
+    """Answered and shown items, and the answers still needed before sending (the check screen's list), as
+    `evaluate` counts them, without its summaries and flags.
 
     Autosave replies with this after every save, so it skips what only the review needs.
     """
     hidden = hidden_items(definition, answers)
     shown = [item for item in definition.items if item.id not in hidden]
-    done = [is_answered(answers.get(item.id)) for item in shown]
-    return Progress(sum(done), len(shown), sum(item.required and not d for item, d in zip(shown, done)))
+    answered = sum(is_answered(answers.get(item.id)) for item in shown)
+    return Progress(answered, len(shown), len(missing_answers(definition, answers)))
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An answer a submission still needs: which part it is on, the field to go to, and why."""
+
+    part: int
+    field_id: str
+    label: str
+    message: str
+
+
+def missing_answers(definition: Definition, answers: Answers) -> list[Missing]:
+    """What stops these saved answers being sent, part by part, in page order (empty when complete).
+
+    The one count of what is still needed: the check screen lists these and progress counts them ("3 required
+    left"). A required item shown and unanswered, and in each started row of a group, each required sub-item
+    left empty (named by its row, "Goal 2: ...", as the row's field on the page is).
+    """
+    hidden = hidden_items(definition, answers)
+    found: list[Missing] = []
+    for number, section in enumerate(definition.sections, start=1):
+        for item in section.items:
+            if item.id in hidden:
+                continue
+            value = answers.get(item.id)
+            if item.required and not is_answered(value):
+                found.append(Missing(number, item.id, item.label, item.missing_message))
+            if not isinstance(item, Group) or not isinstance(value, list):
+                continue
+            for index, row in enumerate(value):
+                if not isinstance(row, dict) or not row:
+                    continue
+                row_name = f"{item.row_label} {index + 1}"
+                found.extend(Missing(number, f"{item.id}-{index}-{sub.id}", f"{row_name}: {sub.label}",
+                                     item.row_message(row_name))
+                             for sub in item.items if sub.required and not is_answered(row.get(sub.id)))
+    return found
 
 
 def _signal_score(definition: Definition, signal: Signal, answers: Answers) -> int:

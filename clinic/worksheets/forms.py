@@ -8,12 +8,11 @@ well-formed); `require_answers` adds what a submission must have.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
 
-from clinic.forms import BaseForm, error_list
+from clinic.forms import BaseForm
 from clinic.worksheets.conditions import Answers, hidden_items, is_answered
 from clinic.worksheets.schema import Definition, Group
 
@@ -73,23 +72,3 @@ def require_answers(definition: Definition, form: FlaskForm, answers: Answers) -
         if isinstance(item, Group):
             complete = item.check_rows(field) and complete
     return complete
-
-
-@dataclass(frozen=True)
-class Missing:
-    """An answer a submission still needs: which part it is on, the field to go to, and why."""
-
-    part: int
-    field_id: str
-    label: str
-    message: str
-
-
-def missing_answers(definition: Definition, answers: Answers) -> list[Missing]:
-    """What stops these saved answers being sent, part by part, in page order (empty when complete)."""
-    form = build_form(definition, answers=answers, formdata=None)
-    require_answers(definition, form, answers)
-    return [Missing(number, field_id, label, message)
-            for number, section in enumerate(definition.sections, start=1)
-            for item in section.items
-            for field_id, label, message in error_list(form, only=[item.id])]

@@ -314,6 +314,24 @@ def test_offline_the_page_says_so_calmly_keeps_the_words_and_saves_them_when_bac
     assert stored_draft(client_page, plan, part=2) is None
 
 
+def test_pressing_next_or_back_offline_says_why_the_page_stays(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan, part=2)
+    client_page.context.set_offline(True)
+    client_page.locator("#worth-sources").fill("Typed in a tunnel")
+    expect(status(client_page)).to_have_text(OFFLINE)
+    client_page.get_by_role("button", name=re.compile("^Next")).click()
+    expect(status(client_page)).to_have_text("You’re offline, so this page can’t move on yet. What you typed is "
+                                             "kept; press Next again when you’re back.")
+    client_page.get_by_role("button", name=re.compile("^Back")).click()
+    expect(status(client_page)).to_have_text("You’re offline, so this page can’t move on yet. What you typed is "
+                                             "kept; press Back again when you’re back.")
+    expect(client_page.get_by_text("Part 2 of 7")).to_be_visible()
+    expect(client_page.locator("#worth-sources")).to_have_value("Typed in a tunnel")
+    client_page.context.set_offline(False)
+    expect(status(client_page)).to_have_text(SAVED, timeout=15000)
+    assert answers(plan) == {"worth-sources": "Typed in a tunnel"}
+
+
 def test_a_reload_after_saved_shows_the_value_and_so_does_a_reload_straight_after_typing(
         client_page, live_server, plan, page_problems):
     open_plan(client_page, live_server, plan, part=2)
@@ -407,8 +425,11 @@ def test_a_goal_with_words_in_it_is_removed_only_after_saying_what_goes(client_p
     assert_accessible(client_page)
     assert answers(plan)["goals"][1] == {"goal": "Sleep before midnight"}  # nothing lost while asking
     client_page.get_by_role("button", name="Remove goal 2").click()
-    expect(client_page.get_by_text("Goal 2 is removed")).to_be_visible()
+    removed = client_page.get_by_text("Goal 2 is removed.")
+    expect(removed).to_be_focused()  # beside the goals, where the page opens, not at its top
+    expect(removed).to_be_in_viewport()
     expect(client_page.locator("#goals-0-goal")).to_have_value("See a friend every week")
+    assert_accessible(client_page)
     assert answers(plan)["goals"] == [{"goal": "See a friend every week"}]
 
 
@@ -450,6 +471,43 @@ def test_a_submitted_worksheet_is_read_only_and_leaves_nothing_on_the_device(cli
 
 
 # --- accessible at phone width -------------------------------------------------------------------------
+
+
+TAP_TARGET = 44  # px: the smallest a finger can hit reliably (WCAG 2.5.5)
+
+
+def small_tap_targets(page: Page) -> list[str]:
+    """Every visible button, link and option row on the worksheet page, and in the header, under 44 px."""
+    return page.evaluate("""(least) => [...document.querySelectorAll(
+            '.nav a, .nav button, form[data-worksheet] :is(a, button, .choice)')]
+        .filter(e => e.offsetParent !== null)
+        .map(e => [e, e.getBoundingClientRect()])
+        .filter(([e, box]) => box.height < least || (e.closest('.field--scale') && box.width < least))
+        .map(([e, box]) => `${e.textContent.trim()} (${Math.round(box.width)}×${Math.round(box.height)} px)`)""",
+                         TAP_TARGET)
+
+
+@pytest.mark.parametrize("part", [1, 7])
+def test_every_button_link_and_option_row_is_at_least_44_px_at_phone_width(client_page, live_server, plan, part,
+                                                                           page_problems):
+    open_plan(client_page, live_server, plan, part=part)
+    if part == 7:
+        client_page.get_by_role("button", name="Add another goal").click()  # two rows: "Remove" buttons show
+        expect(client_page.get_by_role("button", name="Remove goal 2")).to_be_visible()
+    client_page.wait_for_function("() => document.fonts.status === 'loaded'")
+    assert small_tap_targets(client_page) == []
+
+
+def test_tapping_anywhere_along_an_option_row_chooses_it(client_page, live_server, plan, page_problems):
+    open_plan(client_page, live_server, plan)
+    for option in (client_page.locator("#trust-qualities .choice").first,  # a tick box
+                   client_page.locator(".field--scale .choice").first):  # a point on a 0–10 scale
+        option.scroll_into_view_if_needed()
+        box = option.bounding_box()
+        assert box is not None
+        client_page.mouse.click(box["x"] + box["width"] - 3, box["y"] + box["height"] / 2)  # the row's far end
+        expect(option.locator("input")).to_be_checked()
+
 
 
 @pytest.mark.parametrize("worksheet", ["origins-mapping", "partner-source-checklist", "security-building-plan"])

@@ -188,6 +188,7 @@
     this.retryDelay = RETRY_FIRST_MS;
     this.blocked = form.hasAttribute("data-conflict") ? "conflict" : null;
     this.submitting = false;
+    this.pressedOffline = null;  // what the status says after Back, Next or Remove is pressed offline
     this.touched = {};
     this.settled = this.status.textContent.trim();  // what the status says while nothing is pending
     this.lastSaved = form.hasAttribute("data-unsaved") ? null : this.serialize();
@@ -271,6 +272,7 @@
     });
     form.addEventListener("submit", function (event) { self.onSubmit(event); });
     window.addEventListener("online", function () {
+      self.pressedOffline = null;
       if (self.blocked) { return; }
       if (self.dirty()) { self.save(true); return; }
       self.failing = false;
@@ -313,9 +315,9 @@
       this.save(true);
       return;
     }
-    if (!navigator.onLine) {  // Back, Next, Remove need the server: stay here with every word kept
+    if (!navigator.onLine) {  // Back, Next, Remove need the server: stay here with every word kept, and say so
       event.preventDefault();
-      this.keepDraft();
+      this.pressedOffline = stayingOffline(action);  // kept by the save that leaving the field sets off
       this.offline();
       return;
     }
@@ -331,6 +333,13 @@
     this.submitting = true;
   };
 
+  // What a button pressed offline says: the page stays, the words are kept, and which button to press again.
+  function stayingOffline(action) {
+    var button = action === "back" ? "Back" : action === "next" ? "Next" : "Remove";
+    return "You\u2019re offline, so this page can\u2019t move on yet. What you typed is kept; press " + button +
+      " again when you\u2019re back.";
+  }
+
   Autosaver.prototype.schedule = function (delay) {
     var self = this;
     if (this.blocked) { return; }
@@ -341,7 +350,7 @@
   Autosaver.prototype.offline = function () {
     this.keepDraft();
     this.failing = true;
-    this.say("offline", OFFLINE);
+    this.say("offline", this.pressedOffline || OFFLINE);
   };
 
   Autosaver.prototype.save = function (explicit) {

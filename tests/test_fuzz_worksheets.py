@@ -9,63 +9,19 @@ never stores a value of the wrong type, out of range or over its length limit.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 import pytest
 from flask import Flask, render_template_string
 from hypothesis import given
-from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from clinic.worksheets import Definition, Group, build_form, evaluate, read_posted
-from clinic.worksheets.schema import DateItem, LongText, MultiChoice, NumberItem, ShortText
+from clinic.worksheets import Definition, build_form, evaluate, read_posted
+from clinic.worksheets.schema import MultiChoice
 from tests.support.form_fields import as_form_fields
-from tests.support.fuzzing import MARKUP, any_text, assert_storable, fuzz_settings, huge_text, nasty_text, number_like
+from tests.support.fuzzing import MARKUP, assert_storable, form_data, fuzz_settings
 from tests.support.samples import SHIPPED
 
 
 FUZZ = fuzz_settings(40)
-
-
-def raw_values(item: Any) -> st.SearchStrategy[str]:
-    """What might arrive in the request for one leaf item: plausible, wrong and hostile."""
-    wrong = any_text | nasty_text
-    if isinstance(item, (ShortText, LongText)):
-        return wrong | huge_text(item.max_length)
-    if item.choices:
-        return st.sampled_from([str(value) for value, _ in item.choices]) | wrong
-    if isinstance(item, DateItem):
-        return st.dates().map(dt.date.isoformat) | wrong
-    if isinstance(item, NumberItem):
-        floats = st.floats(allow_nan=True, allow_infinity=True).map(str)
-        return number_like | floats | wrong | huge_text(40).map(lambda s: "9" * len(s))
-    return wrong
-
-
-def field_values(item: Any) -> st.SearchStrategy[list[str]]:
-    """Usually one value, sometimes none or several (a tampered request repeats fields)."""
-    size = (0, 6) if isinstance(item, MultiChoice) else (0, 3)
-    return st.lists(raw_values(item), min_size=size[0], max_size=size[1])
-
-
-@st.composite
-def form_data(draw: st.DrawFn, definition: Definition) -> MultiDict:
-    """A POST body for the worksheet: any subset of its fields, rows past the limit, strangers."""
-    data = MultiDict()
-    for item in definition.items:
-        if isinstance(item, Group):
-            rows = draw(st.lists(st.integers(0, item.max_rows + 2), max_size=item.max_rows + 3, unique=True))
-            for row in rows:
-                for sub in item.items:
-                    for value in draw(field_values(sub)):
-                        data.add(f"{item.id}-{row}-{sub.id}", value)
-        elif draw(st.booleans()):
-            for value in draw(field_values(item)):
-                data.add(item.id, value)
-    for name in draw(st.lists(any_text | st.sampled_from(["csrf_token", "__proto__", "id", "-1"]), max_size=3)):
-        data.add(name, draw(any_text))
-    return data
 
 
 ITEMS = """{% from "worksheets/_items.html" import render_section %}

@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import jsonify, render_template, request
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from clinic import words
 from clinic.assignments.services import definition_of
 from clinic.errors import render_error
-from clinic.forms import error_list
 from clinic.models import OPEN_STATUSES, Assignment
 from clinic.portal.access import client_required, own_assignment, typed_text, wants_json
 from clinic.portal.blueprint import bp
 from clinic.portal.services import SaveRefused, save_answers
-from clinic.worksheets import Definition, read_posted
+from clinic.worksheets import Definition, Posted, read_posted
 from clinic.worksheets.evaluation import progress
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts '¹', which int() refuses
@@ -48,11 +48,16 @@ class SaveOutcome:
     status: str
     code: int = 200
     message: str = ""
-    form: Any = None
+    posted: Posted | None = None
     version: int | None = None
     answers: dict[str, Any] | None = None
     saved_at: dt.datetime | None = None
     incomplete: bool = False
+
+    @property
+    def form(self) -> FlaskForm | None:
+        """The form to show again (built only when a page asks for it: autosave's reply does not)."""
+        return self.posted.form if self.posted else None
 
 
 def save_from_request(assignment: Assignment, definition: Definition, *, submit: bool) -> SaveOutcome:
@@ -65,16 +70,16 @@ def save_from_request(assignment: Assignment, definition: Definition, *, submit:
     if posted.status == "forged" or not WHOLE_NUMBER.fullmatch(expected):
         return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
     if posted.status == "invalid":
-        return SaveOutcome("invalid", code=400, form=posted.form, version=int(expected), message=(
+        return SaveOutcome("invalid", code=400, posted=posted, version=int(expected), message=(
             "Not saved yet: please check the answers marked below. Everything you typed is still here."))
     complete = posted.status == "ok"
     try:
         saved = save_answers(assignment, posted.answers, expected_version=int(expected), submit=submit and complete)
     except SaveRefused as refused:
         message = CLOSED_MESSAGE if refused.reason == "closed" else STALE_MESSAGE
-        return SaveOutcome(refused.reason, code=409, message=message, form=posted.form,
+        return SaveOutcome(refused.reason, code=409, message=message, posted=posted,
                            version=refused.current_version)
-    return SaveOutcome("saved", code=200 if complete else 400, form=posted.form, version=saved.version,
+    return SaveOutcome("saved", code=200 if complete else 400, posted=posted, version=saved.version,
                        answers=posted.answers, saved_at=saved.saved_at, incomplete=not complete)
 
 
@@ -92,7 +97,7 @@ def save(assignment_id: int):
                        total=counted.total, required_left=counted.required_left,
                        progress_text=words.progress(counted.answered, counted.total, counted.required_left))
     errors = [{"id": field_id, "label": label, "message": message}
-              for field_id, label, message in (error_list(outcome.form) if outcome.form else [])]
+              for field_id, label, message in (outcome.posted.errors if outcome.posted else [])]
     return jsonify(status=outcome.status, message=outcome.message, version=outcome.version,
                    errors=errors), outcome.code
 

@@ -47,13 +47,18 @@ class DateInputField(StringField):
         text = (self.data or "").strip()
         self.data = text
         if text:
-            try:
-                day = dt.date.fromisoformat(text)
-            except ValueError:
-                raise ValueError("Please enter a real date as year-month-day, for example 2026-12-01.") from None
-            if not 1900 <= day.year <= 2200:
-                raise ValueError("Please enter a date between the years 1900 and 2200.")
-            self.data = day.isoformat()
+            self.data = date_from_text(text)
+
+
+def date_from_text(text: str) -> str:
+    """A typed date as stored (ISO), or ValueError saying what to type."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("Please enter a real date as year-month-day, for example 2026-12-01.") from None
+    if not 1900 <= day.year <= 2200:
+        raise ValueError("Please enter a date between the years 1900 and 2200.")
+    return day.isoformat()
 
 
 class NumberInputField(StringField):
@@ -65,27 +70,29 @@ class NumberInputField(StringField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata(valuelist)
-        text = (self.data or "").strip().replace(",", ".")
+        text = (self.data or "").strip()
         self.data = None
-        if not text:
-            return
-        try:
-            number = float(text) if len(text) <= 30 else math.nan
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number) or (self.integer and not number.is_integer()):
-            kind = "a whole number" if self.integer else "a number"
-            raise ValueError(f"Please enter {kind}, for example 3.")
-        if (self.minimum is not None and number < self.minimum) or (
-            self.maximum is not None and number > self.maximum
-        ):
-            raise ValueError(f"Please enter a number from {_plain(self.minimum)} to {_plain(self.maximum)}.")
-        self.data = int(number) if self.integer else number
+        if text:
+            self.data = number_from_text(text, integer=self.integer, minimum=self.minimum, maximum=self.maximum)
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else str(self.data)
+
+
+def number_from_text(text: str, *, integer: bool, minimum: float | None, maximum: float | None) -> int | float:
+    """A typed number as stored (a decimal comma read as a point), or ValueError saying what to type."""
+    try:
+        number = float(text.replace(",", ".")) if len(text) <= 30 else math.nan
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or (integer and not number.is_integer()):
+        kind = "a whole number" if integer else "a number"
+        raise ValueError(f"Please enter {kind}, for example 3.")
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise ValueError(f"Please enter a number from {_plain(minimum)} to {_plain(maximum)}.")
+    return int(number) if integer else number
 
 
 def _plain(number: float | None) -> str:

@@ -13,7 +13,9 @@ not posted at all, so only the items on the page may change.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from flask_wtf import FlaskForm
@@ -22,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from clinic.forms import error_list
 from clinic.worksheets.conditions import Answers
 from clinic.worksheets.forms import answers_from_form, build_form, require_answers
+from clinic.worksheets.items import AskTheForm
 from clinic.worksheets.schema import Definition
 
 # Form keys that are not answers (the page's own controls); anything else must name an item.
@@ -45,7 +48,12 @@ class Posted:
 
     status: Literal["forged", "invalid", "incomplete", "ok"]
     answers: Answers
-    form: FlaskForm | None = None
+    make_form: Callable[[], FlaskForm | None] = field(default=lambda: None, repr=False)
+
+    @cached_property
+    def form(self) -> FlaskForm | None:
+        """The form to show again; a draft read without it (see `read_posted`) builds it when asked."""
+        return self.make_form()
 
     @property
     def errors(self) -> list[tuple[str, str, str]]:
@@ -57,23 +65,48 @@ def read_posted(definition: Definition, formdata: MultiDict, *, submit: bool, sa
     """Read a posted form: clean the text, check every answer, and on `submit` what is required.
 
     `saved` holds the answers of the items the form does not carry (see above).
+    A draft posted as a page posts it is read by the item types directly
+    (`quick_read`); anything else, and every submission, goes through the form.
     """
     carried = carried_items(definition, formdata.get("part"))
     if carried is None or unknown_keys(definition, formdata, carried):
         return Posted("forged", {})
-    form = build_form(definition, formdata=clean(formdata))
+    cleaned = clean(formdata)
+
+    def validated_form() -> FlaskForm:
+        form = build_form(definition, formdata=cleaned)
+        form.validate()
+        return form
+
+    if not submit and (quick := quick_answers(definition, cleaned, carried)) is not None:
+        return Posted("ok", _with_kept(definition, quick, saved, carried), validated_form)
+    form = build_form(definition, formdata=cleaned)
     if not form.validate():
-        return Posted("invalid", {}, form)
-    posted = answers_from_form(definition, form)
-    kept = saved or {}
-    answers = {item.id: value for item in definition.items
-               if (value := posted.get(item.id) if item.id in carried else kept.get(item.id)) is not None}
+        return Posted("invalid", {}, lambda: form)
+    answers = _with_kept(definition, answers_from_form(definition, form), saved, carried)
     if submit:
         if len(carried) < len(definition.items):  # the items not on the page are checked as saved
             form = build_form(definition, answers=answers, formdata=None)
         if not require_answers(definition, form, answers):
-            return Posted("incomplete", answers, form)
-    return Posted("ok", answers, form)
+            return Posted("incomplete", answers, lambda: form)
+    return Posted("ok", answers, lambda: form)
+
+
+def _with_kept(definition: Definition, posted: Answers, saved: Answers | None, carried: frozenset[str]) -> Answers:
+    """The posted answers of the items the form carries, the saved ones of the others, in definition order."""
+    kept = saved or {}
+    return {item.id: value for item in definition.items
+            if (value := posted.get(item.id) if item.id in carried else kept.get(item.id)) is not None}
+
+
+def quick_answers(definition: Definition, formdata: MultiDict, carried: frozenset[str]) -> Answers | None:
+    """The carried items' answers read by their types, or None when one of them needs the form."""
+    posted = formdata.to_dict(flat=False)
+    try:
+        read = {item.id: item.quick_answer(posted) for item in definition.items if item.id in carried}
+    except AskTheForm:
+        return None
+    return {item_id: value for item_id, value in read.items() if value is not None}
 
 
 def carried_items(definition: Definition, part: str | None) -> frozenset[str] | None:
@@ -89,9 +122,14 @@ def carried_items(definition: Definition, part: str | None) -> frozenset[str] | 
 
 def unknown_keys(definition: Definition, formdata: MultiDict, carried: frozenset[str]) -> list[str]:
     """Posted keys that are neither controls nor items the form carries (nor rows beyond a group's limit)."""
-    patterns = [item.posted_key() for item in definition.items if item.id in carried]
-    return [key for key in formdata.keys() if key not in CONTROL_KEYS and not any(
-        (match := pattern.fullmatch(key)) and int(match.group(1) or 0) < rows for pattern, rows in patterns)]
+    patterns = {item.id: item.posted_key for item in definition.items if item.id in carried}
+
+    def known(key: str) -> bool:
+        own = [patterns[key]] if key in patterns else []  # most keys are an item's id: try its pattern first
+        return any((match := pattern.fullmatch(key)) and int(match.group(1) or 0) < rows
+                   for pattern, rows in [*own, *patterns.values()])
+
+    return [key for key in formdata.keys() if key not in CONTROL_KEYS and not known(key)]
 
 
 def clean(formdata: MultiDict) -> MultiDict:

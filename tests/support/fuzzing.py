@@ -10,6 +10,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
 
 from clinic.worksheets import Definition, Group
 from clinic.worksheets.schema import DateItem, LongText, MultiChoice, NumberItem, Scale, ShortText
@@ -92,3 +93,43 @@ def assert_storable(definition: Definition, answers: dict[str, Any]) -> None:
         else:
             assert_allowed(item, value)
     json.dumps(answers, allow_nan=False)
+
+
+def raw_values(item: Any) -> st.SearchStrategy[str]:
+    """What might arrive in the request for one leaf item: plausible, wrong and hostile."""
+    wrong = any_text | nasty_text
+    if isinstance(item, (ShortText, LongText)):
+        return wrong | huge_text(item.max_length)
+    if item.choices:
+        return st.sampled_from([str(value) for value, _ in item.choices]) | wrong
+    if isinstance(item, DateItem):
+        return st.dates().map(dt.date.isoformat) | wrong
+    if isinstance(item, NumberItem):
+        floats = st.floats(allow_nan=True, allow_infinity=True).map(str)
+        return number_like | floats | wrong | huge_text(40).map(lambda s: "9" * len(s))
+    return wrong
+
+
+def field_values(item: Any) -> st.SearchStrategy[list[str]]:
+    """Usually one value, sometimes none or several (a tampered request repeats fields)."""
+    size = (0, 6) if isinstance(item, MultiChoice) else (0, 3)
+    return st.lists(raw_values(item), min_size=size[0], max_size=size[1])
+
+
+@st.composite
+def form_data(draw: st.DrawFn, definition: Definition) -> MultiDict:
+    """A POST body for the worksheet: any subset of its fields, rows past the limit, strangers."""
+    data = MultiDict()
+    for item in definition.items:
+        if isinstance(item, Group):
+            rows = draw(st.lists(st.integers(0, item.max_rows + 2), max_size=item.max_rows + 3, unique=True))
+            for row in rows:
+                for sub in item.items:
+                    for value in draw(field_values(sub)):
+                        data.add(f"{item.id}-{row}-{sub.id}", value)
+        elif draw(st.booleans()):
+            for value in draw(field_values(item)):
+                data.add(item.id, value)
+    for name in draw(st.lists(any_text | st.sampled_from(["csrf_token", "__proto__", "id", "-1"]), max_size=3)):
+        data.add(name, draw(any_text))
+    return data

@@ -13,7 +13,7 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
-from clinic.worksheets.items.base import REGISTRY, ItemBase, Option, is_answered
+from clinic.worksheets.items.base import REGISTRY, AskTheForm, ItemBase, Option, is_answered
 
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
@@ -34,7 +34,7 @@ Item = Annotated[Union[tuple(REGISTRY.values())], Field(discriminator="type")]
 ITEM_TYPES = tuple(sorted(REGISTRY))
 
 __all__ = [
-    "FREQUENCY_OPTIONS", "ITEM_TYPES", "REGISTRY", "YES_NO_UNSURE_OPTIONS", "DateItem", "Frequency", "Group",
+    "AskTheForm", "FREQUENCY_OPTIONS", "ITEM_TYPES", "REGISTRY", "YES_NO_UNSURE_OPTIONS", "DateItem", "Frequency", "Group",
     "Item", "ItemBase", "LeafItem", "LongText", "MultiChoice", "NumberItem", "Option", "Scale",
     "ShortText", "SingleChoice", "YesNoUnsure", "is_answered",
 ]

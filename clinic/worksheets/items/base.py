@@ -12,6 +12,7 @@ the blank printable.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any, ClassVar, get_args
 
 from pydantic import Field, field_validator
@@ -33,6 +34,10 @@ def register(item_type: type[ItemBase]) -> type[ItemBase]:
 
 def is_answered(value: Any) -> bool:
     return value not in (None, "", [], {})
+
+
+class AskTheForm(Exception):
+    """A posted value `quick_read` does not take as it is: the WTForms form reads it and says what is wrong."""
 
 
 class Option(Strict):
@@ -104,6 +109,7 @@ class ItemBase(Strict):
     def field_text(self) -> dict[str, str]:
         return {"label": self.label, "description": self.help or ""}
 
+    @cached_property
     def posted_key(self) -> tuple[re.Pattern[str], int]:
         """The form key this item is posted under, and how many rows it may have (group 1 is the row)."""
         return re.compile(rf"{re.escape(self.id)}()"), 1
@@ -112,6 +118,31 @@ class ItemBase(Strict):
         """The answer in a validated field, as stored: text trimmed, nothing given as None."""
         value = field.data.strip() if isinstance(field.data, str) else field.data
         return value if is_answered(value) else None
+
+    def quick_read(self, values: list[str]) -> Any:
+        """The answer `read` gives for these posted (cleaned) values, without building the form.
+
+        Autosave posts a whole part every few seconds, and building and
+        validating its WTForms form was most of a save's cost. This takes what a
+        page posts when all is well, and raises AskTheForm for anything else
+        (blank, repeated, unknown or ill-formed values), so the form stays the
+        one place that refuses and words the refusal. `tests/test_quick_read.py`
+        holds the two to the same answers for anything a browser might post.
+        """
+        if not values:
+            return None
+        if len(values) > 1 or values[0] not in self.choice_by_text:
+            raise AskTheForm
+        return self.choice_by_text[values[0]]
+
+    def quick_answer(self, posted: dict[str, list[str]]) -> Any:
+        """`quick_read` of this item's values among all the posted ones (a group reads its rows)."""
+        return self.quick_read(posted.get(self.id, []))
+
+    @cached_property
+    def choice_by_text(self) -> dict[str, Any]:
+        """Each choice's value by the text a page posts for it (a scale posts "6" for 6)."""
+        return {str(value): value for value, _ in self.choices}
 
 
 class ChoiceItem(ItemBase):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, Literal
 
-from clinic.worksheets.fields import DateInputField, optional
-from clinic.worksheets.items.base import ItemBase, register
+from clinic.worksheets.fields import DateInputField, date_from_text, optional
+from clinic.worksheets.items.base import AskTheForm, ItemBase, register
 
 
 @register
@@ -21,6 +21,17 @@ class DateItem(ItemBase):
         except (TypeError, ValueError):
             return str(value)
         return f"{day.day} {day:%B %Y}"
+
+    def quick_read(self, values: list[str]) -> str | None:
+        if len(values) > 1:
+            raise AskTheForm
+        text = values[0].strip() if values else ""
+        if not text:
+            return None
+        try:
+            return date_from_text(text)
+        except ValueError:
+            raise AskTheForm from None
 
     def form_field(self):
         return DateInputField(validators=optional(), **self.field_text())

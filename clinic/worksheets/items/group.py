@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 from wtforms import FieldList, Form, FormField
 
 from clinic.forms import BaseForm
-from clinic.worksheets.items.base import ItemBase, is_answered, register
+from clinic.worksheets.items.base import AskTheForm, ItemBase, is_answered, register
 from clinic.worksheets.schema.base import ShortLabel
 
 if TYPE_CHECKING:  # built from the registry once every type is loaded; see the package
@@ -76,10 +77,11 @@ class Group(ItemBase):
         return Rows(FormField(row_form), label=self.label, description=self.help or "",
                     min_entries=self.rows_to_show(0), row_label=self.row_label)
 
+    @cached_property
     def posted_key(self) -> tuple[re.Pattern[str], int]:
         """Rows are posted as `<group>-<row>-<item>`."""
         subs = "|".join(re.escape(sub.id) for sub in self.items)
-        return re.compile(rf"{re.escape(self.id)}-([0-9]{{1,2}})-(?:{subs})"), self.max_rows
+        return re.compile(rf"{re.escape(self.id)}-([0-9]{{1,2}})-({subs})"), self.max_rows
 
     def read_row(self, entry: Any) -> dict[str, Any]:
         row = {sub.id: sub.read(entry[sub.id]) for sub in self.items}
@@ -88,6 +90,25 @@ class Group(ItemBase):
     def read(self, field: Any) -> Any:
         rows = [row for row in (self.read_row(entry) for entry in field.entries) if row]
         return rows or None
+
+    def quick_answer(self, posted: dict[str, list[str]]) -> list[dict[str, Any]] | None:
+        """`quick_read` for the rows posted as `<group>-<row>-<item>` (see `posted_key`), in row order.
+
+        A row number written otherwise than the form writes it ("01") is the form's to read.
+        """
+        rows: dict[int, dict[str, list[str]]] = {}
+        pattern, _ = self.posted_key
+        for key, values in posted.items():
+            if (match := pattern.fullmatch(key)) is None:
+                continue
+            row_text, sub_id = match.groups()
+            if str(int(row_text)) != row_text:
+                raise AskTheForm
+            rows.setdefault(int(row_text), {})[sub_id] = values
+        read = [{sub.id: value for sub in self.items
+                 if (value := sub.quick_read(rows[number].get(sub.id, []))) is not None}
+                for number in sorted(rows)]
+        return [row for row in read if row] or None
 
     def check_rows(self, field: Any) -> bool:
         """In each row with something in it, the required sub-items must be answered (on submitting)."""

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from clinic.worksheets.fields import CheckboxesField, MaxSelected, choices_of, optional
-from clinic.worksheets.items.base import Option, OptionsItem, register
+from clinic.worksheets.items.base import AskTheForm, Option, OptionsItem, register
 
 
 @register
@@ -21,6 +21,12 @@ class MultiChoice(OptionsItem):
     @property
     def tick_hint(self) -> str:
         return "(tick any that fit)"
+
+    def quick_read(self, values: list[str]) -> list[str] | None:
+        if any(value not in self.choice_by_text for value in values) or (
+                self.max_selected is not None and len(values) > self.max_selected):
+            raise AskTheForm
+        return list(values) or None
 
     def form_field(self):
         extra = [MaxSelected(self.max_selected)] if self.max_selected else []

@@ -6,8 +6,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import model_validator
 
-from clinic.worksheets.fields import NumberInputField, optional
-from clinic.worksheets.items.base import ItemBase, register
+from clinic.worksheets.fields import NumberInputField, number_from_text, optional
+from clinic.worksheets.items.base import AskTheForm, ItemBase, register
 from clinic.worksheets.schema.base import ShortLabel
 
 
@@ -29,6 +29,17 @@ class NumberItem(ItemBase):
 
     def display(self, value: Any) -> str:
         return f"{value} {self.unit}" if self.unit else str(value)
+
+    def quick_read(self, values: list[str]) -> int | float | None:
+        if len(values) > 1:
+            raise AskTheForm
+        text = values[0].strip() if values else ""
+        if not text:
+            return None
+        try:
+            return number_from_text(text, integer=self.integer, minimum=self.min, maximum=self.max)
+        except ValueError:
+            raise AskTheForm from None
 
     def form_field(self):
         return NumberInputField(validators=optional(), integer=self.integer, minimum=self.min,

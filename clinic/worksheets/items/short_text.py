@@ -8,7 +8,7 @@ from pydantic import Field
 from wtforms import StringField, TextAreaField
 
 from clinic.worksheets.fields import TextLimit, optional
-from clinic.worksheets.items.base import ItemBase, register
+from clinic.worksheets.items.base import AskTheForm, ItemBase, register
 
 
 @register
@@ -19,6 +19,14 @@ class ShortText(ItemBase):
     template_name: ClassVar[str] = "text"
     field_class: ClassVar[type[StringField]] = StringField
     input_rows: ClassVar[int | None] = None  # lines of the box on the page (None: one line)
+
+    def quick_read(self, values: list[str]) -> str | None:
+        if len(values) > 1:
+            raise AskTheForm
+        text = values[0].strip() if values else ""
+        if len(text) > self.max_length:
+            raise AskTheForm
+        return text or None
 
     def form_field(self):
         return self.field_class(validators=[*optional(), TextLimit(self.max_length)],

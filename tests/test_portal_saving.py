@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from clinic.extensions import db
 from clinic.models import AssignmentEvent, AuditEvent
-from clinic.portal.services import SAVE_AUDIT_MINUTES, SaveRefused, save_answers
+from clinic.portal.services import SAVE_AUDIT_MINUTES, Draft, SaveRefused, save_answers
 from clinic.worksheets import load_definition
 from tests.support.portal import assignment_of, new_link, open_link, page_url, post, stored
 from tests.support.posting import csrf_token
@@ -208,9 +208,9 @@ def test_a_failed_commit_leaves_the_previous_version_intact(portal, worksheet, a
 
 
 def test_the_save_service_refuses_a_stale_version_without_changing_anything(worksheet):
-    save_answers(worksheet, {"name": "First"}, expected_version=0)
+    save_answers(Draft.of(worksheet), {"name": "First"}, expected_version=0)
     with pytest.raises(SaveRefused) as refused:
-        save_answers(worksheet, {"name": "Second"}, expected_version=0)
+        save_answers(Draft.of(worksheet), {"name": "Second"}, expected_version=0)
     assert (refused.value.reason, refused.value.current_version) == ("stale", 1)
     assert stored(worksheet).answers == {"name": "First"}
 

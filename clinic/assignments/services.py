@@ -70,6 +70,12 @@ def definition_of(assignment: Assignment) -> Definition:
     return Definition.from_stored(snapshot.digest, lambda: snapshot.definition)
 
 
+def definition_by_digest(digest: str) -> Definition:
+    """`definition_of` for a snapshot known only by its digest (autosave loads no objects)."""
+    return Definition.from_stored(digest, lambda: db.session.scalar(
+        select(WorksheetSnapshot.definition).where(WorksheetSnapshot.digest == digest)))
+
+
 def assign(client: Client, worksheet_id: str, *, due_date: dt.date | None = None, note: str = "",
            actor: str, series: AssignmentSeries | None = None, series_position: int | None = None) -> Assignment:
     definition = current_app.extensions["worksheets"][worksheet_id]

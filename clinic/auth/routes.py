@@ -40,6 +40,8 @@ APP_SECRET_UNREADABLE = ("Codes from your authenticator app cannot be checked: G
 login_manager.login_view = "auth.login"
 login_manager.session_protection = "strong"
 
+# Where Flask-Login keeps the signed-in clinician's id: a session without it (a client's) has no one to load.
+USER_ID = "_user_id"
 # When the clinician was last active, in the (signed) session cookie: an old
 # copy of the cookie carries its old time, so replaying it does not revive it.
 LAST_SEEN = "clinician_last_seen"
@@ -85,8 +87,8 @@ def _now() -> int:
 def end_stale_session():
     """Sign a clinician out after IDLE_MINUTES without a request, or SESSION_MAX_HOURS after
     signing in; the portal's session keys stay."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
-        return None
+    if request.endpoint == "static" or USER_ID not in session or not current_user.is_authenticated:
+        return None  # a client's portal session: loading no clinician also leaves its cookie unchanged
     config, now = current_app.config, _now()
     signed_in_at, last_seen = session.get(SIGNED_IN_AT), session.get(LAST_SEEN)
     if not isinstance(signed_in_at, int) or now - signed_in_at >= config["SESSION_MAX_HOURS"] * 3600:

@@ -12,8 +12,17 @@ from sqlalchemy.orm import joinedload
 
 from clinic import audit
 from clinic.extensions import db
-from clinic.models import Assignment, AssignmentStatus, AuditAction, Client, PortalLink, utcnow
-from clinic.portal.services import is_usable
+from clinic.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditAction,
+    Client,
+    PortalLink,
+    Response,
+    WorksheetSnapshot,
+    utcnow,
+)
+from clinic.portal.services import Draft, lets_in
 from clinic.worksheets import CONTROL_KEYS
 from clinic.worksheets.schema import OPTION_VALUE_PATTERN
 
@@ -32,10 +41,17 @@ SIGNED_OUT_MESSAGES = {
 
 
 # Every portal request runs these two: built once, as building them cost about as much as running them.
-_LINK_WITH_CLIENT = (select(PortalLink).where(PortalLink.id == bindparam("link_id"))
-                     .options(joinedload(PortalLink.client).joinedload(Client.clinician)))
+# The link is read as columns: the guard needs no objects (the home page loads its client itself).
+_LINK_STATE = (select(PortalLink.client_id, PortalLink.session_version, PortalLink.revoked_at, PortalLink.expires_at,
+                      Client.archived_at)
+               .join(Client, Client.id == PortalLink.client_id).where(PortalLink.id == bindparam("link_id")))
 _ASSIGNMENT = (select(Assignment).where(Assignment.id == bindparam("assignment_id"))
                .options(joinedload(Assignment.snapshot), joinedload(Assignment.response)))
+_DRAFT = (select(Assignment.client_id, Assignment.status, WorksheetSnapshot.digest, Response.id.label("response_id"),
+                 Response.version, Response.answers)
+          .join(WorksheetSnapshot, WorksheetSnapshot.id == Assignment.snapshot_id)
+          .join(Response, Response.assignment_id == Assignment.id)
+          .where(Assignment.id == bindparam("assignment_id")))
 
 
 def start_client_session(link: PortalLink) -> None:
@@ -59,8 +75,8 @@ def end_client_session() -> None:
         session.pop(key, None)
 
 
-def current_client() -> tuple[Client | None, str]:
-    """The signed-in client, or None and why: 'none', 'idle' or 'ended' (link revoked or expired,
+def current_client_id() -> tuple[int | None, str]:
+    """The signed-in client's id, or None and why: 'none', 'idle' or 'ended' (link revoked or expired,
     or the session left on purpose: a copy of its cookie no longer works either)."""
     client_id, link_id, seen = (session.get(k) for k in (SESSION_CLIENT, SESSION_LINK, SESSION_SEEN))
     if not (client_id and link_id and isinstance(seen, (int, float))):
@@ -69,13 +85,14 @@ def current_client() -> tuple[Client | None, str]:
     if now.timestamp() - seen > current_app.config["PORTAL_IDLE_MINUTES"] * 60:
         end_client_session()
         return None, "idle"
-    link = db.session.scalar(_LINK_WITH_CLIENT, {"link_id": link_id})
-    if not is_usable(link) or link.client_id != client_id or session.get(SESSION_VERSION) != link.session_version:
+    link = db.session.execute(_LINK_STATE, {"link_id": link_id}).one_or_none()
+    if link is None or not lets_in(link.revoked_at, link.expires_at, link.archived_at) \
+            or link.client_id != client_id or session.get(SESSION_VERSION) != link.session_version:
         end_client_session()
         return None, "ended"
     if now.timestamp() - seen >= SEEN_REFRESH_SECONDS:
         session[SESSION_SEEN] = now.timestamp()
-    return link.client, ""
+    return client_id, ""
 
 
 def client_required(view):
@@ -83,11 +100,10 @@ def client_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        client, reason = current_client()
-        if client is None:
+        client_id, reason = current_client_id()
+        if client_id is None:
             return _signed_out(reason)
-        g.portal_client = client
-        g.portal_client_id = client.id
+        g.portal_client_id = client_id
         return view(*args, **kwargs)
 
     return wrapped
@@ -99,6 +115,14 @@ def own_assignment(assignment_id: int) -> Assignment:
     if assignment is None or assignment.client_id != g.portal_client_id or assignment.status == AssignmentStatus.CANCELLED:
         abort(404)
     return assignment
+
+
+def own_draft(assignment_id: int) -> tuple[Draft, str]:
+    """`own_assignment` as autosave needs it: what a save reads, and the digest of the definition, as columns."""
+    row = db.session.execute(_DRAFT, {"assignment_id": assignment_id}).one_or_none()
+    if row is None or row.client_id != g.portal_client_id or row.status == AssignmentStatus.CANCELLED:
+        abort(404)
+    return Draft(assignment_id, row.response_id, row.status, row.version, row.answers), row.digest
 
 
 def wants_json() -> bool:

@@ -14,26 +14,26 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from clinic import audit, throttle, words
 from clinic.assignments.services import definition_of
 from clinic.clients.pagination import paginate
 from clinic.extensions import db
-from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, AuditAction, PortalLink
+from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, AuditAction, Client, PortalLink
 from clinic.pdf.background import prerender_later
 from clinic.portal.access import (
     SESSION_LINK,
     client_required,
-    current_client,
+    current_client_id,
     end_client_session,
     own_assignment,
     start_client_session,
 )
 from clinic.portal.blueprint import bp
 from clinic.portal.saving import CLOSED_MESSAGE, FORGED_MESSAGE, WHOLE_NUMBER, save_from_request
-from clinic.portal.services import SaveRefused, end_sessions, find_usable_link, save_answers
+from clinic.portal.services import Draft, SaveRefused, end_sessions, find_usable_link, save_answers
 from clinic.worksheets import (
     NO_PART,
     REQUIRED_MESSAGE,
@@ -74,10 +74,10 @@ def landing(token: str):
 @bp.route("/portal/leave", methods=["POST"])
 def leave():
     """Sign out on purpose (a shared phone or computer), on the server too: a copied cookie stops working."""
-    client, _ = current_client()
-    if client is not None:
+    client_id, _ = current_client_id()
+    if client_id is not None:
         link = db.session.get(PortalLink, session[SESSION_LINK])
-        g.portal_client_id = client.id
+        g.portal_client_id = client_id
         end_sessions(link)
         audit.record(AuditAction.PORTAL_LEFT, link)
         db.session.commit()
@@ -85,10 +85,14 @@ def leave():
     return render_template("portal/signed_out.html", message="You have left your worksheets.", left=True)
 
 
+_CLIENT_WITH_CLINICIAN = (select(Client).where(Client.id == bindparam("client_id"))
+                          .options(joinedload(Client.clinician)))
+
+
 @bp.route("/portal")
 @client_required
 def home():
-    client = g.portal_client
+    client = db.session.scalar(_CLIENT_WITH_CLINICIAN, {"client_id": g.portal_client_id})
     worksheets = select(Assignment).options(joinedload(Assignment.response))
     to_do = db.session.scalars(
         worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
@@ -124,7 +128,7 @@ def worksheet(assignment_id: int):
     if request.method == "GET":
         return _show_part(assignment, definition, number)
     action = request.form.get("action", "save")
-    outcome = save_from_request(assignment, definition, submit=False)
+    outcome = save_from_request(Draft.of(assignment), definition, submit=False)
     if outcome.status == "saved":
         return _after_saving(assignment, definition, number, action, outcome.form)
     if outcome.status == "closed":
@@ -299,7 +303,7 @@ def remove_row(assignment_id: int, group_id: str, row: int):
     if not answers[group_id]:
         del answers[group_id]
     try:
-        save_answers(assignment, answers, expected_version=int(version))
+        save_answers(Draft.of(assignment), answers, expected_version=int(version))
     except SaveRefused as refused:
         message = CLOSED_MESSAGE if refused.reason == "closed" else (
             "This worksheet was saved from another tab or device after you opened this page, so nothing was "
@@ -339,7 +343,7 @@ def send(assignment_id: int):
             return redirect(url_for("portal.check", assignment_id=assignment.id))
         return render_template("portal/send.html", assignment=assignment, definition=definition,
                                version=assignment.response.version, part=NO_PART)
-    outcome = save_from_request(assignment, definition, submit=True)
+    outcome = save_from_request(Draft.of(assignment), definition, submit=True)
     if outcome.status == "saved" and not outcome.incomplete:
         prerender_later(assignment.client, [assignment])
         flash("Thank you. Your answers have been sent to your therapist.", "success")

@@ -18,12 +18,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from clinic import words
-from clinic.assignments.services import definition_of
+from clinic.assignments.services import definition_by_digest
 from clinic.errors import render_error
-from clinic.models import OPEN_STATUSES, Assignment
-from clinic.portal.access import client_required, own_assignment, typed_text, wants_json
+from clinic.models import OPEN_STATUSES
+from clinic.portal.access import client_required, own_draft, typed_text, wants_json
 from clinic.portal.blueprint import bp
-from clinic.portal.services import SaveRefused, save_answers
+from clinic.portal.services import Draft, SaveRefused, save_answers
 from clinic.worksheets import Definition, Posted, read_posted
 from clinic.worksheets.evaluation import progress
 
@@ -60,21 +60,20 @@ class SaveOutcome:
         return self.posted.form if self.posted else None
 
 
-def save_from_request(assignment: Assignment, definition: Definition, *, submit: bool) -> SaveOutcome:
+def save_from_request(draft: Draft, definition: Definition, *, submit: bool) -> SaveOutcome:
     """Check the posted answers, then save them in one transaction (also when a submission is incomplete)."""
-    response = assignment.response
-    if assignment.status not in OPEN_STATUSES:
-        return SaveOutcome("closed", code=409, message=CLOSED_MESSAGE, version=response.version)
+    if draft.status not in OPEN_STATUSES:
+        return SaveOutcome("closed", code=409, message=CLOSED_MESSAGE, version=draft.version)
     expected = request.form.get("version", "")
-    posted = read_posted(definition, request.form, submit=submit, saved=response.answers)
+    posted = read_posted(definition, request.form, submit=submit, saved=draft.answers)
     if posted.status == "forged" or not WHOLE_NUMBER.fullmatch(expected):
-        return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=response.version)
+        return SaveOutcome("forged", code=400, message=FORGED_MESSAGE, version=draft.version)
     if posted.status == "invalid":
         return SaveOutcome("invalid", code=400, posted=posted, version=int(expected), message=(
             "Not saved yet: please check the answers marked below. Everything you typed is still here."))
     complete = posted.status == "ok"
     try:
-        saved = save_answers(assignment, posted.answers, expected_version=int(expected), submit=submit and complete)
+        saved = save_answers(draft, posted.answers, expected_version=int(expected), submit=submit and complete)
     except SaveRefused as refused:
         message = CLOSED_MESSAGE if refused.reason == "closed" else STALE_MESSAGE
         return SaveOutcome(refused.reason, code=409, message=message, posted=posted,
@@ -87,9 +86,9 @@ def save_from_request(assignment: Assignment, definition: Definition, *, submit:
 @client_required
 def save(assignment_id: int):
     """The autosave endpoint (JSON): what the page's script, and the load benchmark, call."""
-    assignment = own_assignment(assignment_id)
-    definition = definition_of(assignment)
-    outcome = save_from_request(assignment, definition, submit=False)
+    draft, digest = own_draft(assignment_id)
+    definition = definition_by_digest(digest)
+    outcome = save_from_request(draft, definition, submit=False)
     if outcome.status == "saved":
         counted = progress(definition, outcome.answers)
         return jsonify(status="saved", version=outcome.version, saved_at=outcome.saved_at.isoformat(),

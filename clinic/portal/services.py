@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Update, bindparam, case, or_, select, update
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic import audit
@@ -58,7 +59,12 @@ def issue_link(client: Client, *, days: int | None = None) -> tuple[PortalLink, 
 
 def is_usable(link: PortalLink | None) -> bool:
     """Whether a link may (still) let its client in: not revoked, not expired, client not archived."""
-    return link is not None and link_status(link) == "active" and link.client.archived_at is None
+    return link is not None and lets_in(link.revoked_at, link.expires_at, link.client.archived_at)
+
+
+def lets_in(revoked_at: dt.datetime | None, expires_at: dt.datetime, archived_at: dt.datetime | None) -> bool:
+    """`is_usable` from the columns alone (every portal request asks it, and loads no objects to)."""
+    return revoked_at is None and expires_at > utcnow() and archived_at is None
 
 
 def find_usable_link(token: str) -> PortalLink | None:
@@ -128,6 +134,23 @@ class SaveRefused(Exception):
 
 
 @dataclass(frozen=True)
+class Draft:
+    """What a save needs to know of a worksheet: read as columns by autosave (`access.own_draft`),
+    or taken from the objects a page has loaded (`Draft.of`)."""
+
+    assignment_id: int
+    response_id: int
+    status: AssignmentStatus
+    version: int
+    answers: dict[str, Any]
+
+    @classmethod
+    def of(cls, assignment: Assignment) -> Draft:
+        response = assignment.response
+        return cls(assignment.id, response.id, assignment.status, response.version, response.answers)
+
+
+@dataclass(frozen=True)
 class Saved:
     """The version and time the server now holds for a response."""
 
@@ -153,10 +176,13 @@ def _store_answers_statement() -> Update:
 
 
 _STORE_ANSWERS = _store_answers_statement()
+# What a refused save compares with: is the worksheet still open, and are these answers already stored?
+_CURRENT_DRAFT = (select(Assignment.status, Response.version, Response.answers, Response.saved_at)
+                  .join(Response, Response.assignment_id == Assignment.id)
+                  .where(Response.id == bindparam("response_id")))
 
 
-def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_version: int,
-                 submit: bool = False) -> Saved:
+def save_answers(draft: Draft, answers: dict[str, Any], *, expected_version: int, submit: bool = False) -> Saved:
     """Store the client's answers as the next version, in one transaction, or refuse.
 
     One `UPDATE ... RETURNING` is both the compare-and-set and the read of the
@@ -166,7 +192,7 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
     submitted changes nothing. A stale draft identical to what is stored is no
     conflict (a retry after a lost reply) and is answered with the stored
     version. Status changes and the audit event commit together with the
-    answers; the audit reads its owners from the assignment already loaded.
+    answers. Most saves change nothing else, and load no objects at all.
 
     The audit trail records that the client changed their answers once per
     sitting, not at every pause in typing: a save writes `response.saved` (with
@@ -178,32 +204,36 @@ def save_answers(assignment: Assignment, answers: dict[str, Any], *, expected_ve
     typing) told an auditor nothing more, and its hash-chained insert
     serialised every save of the practice on the chain's last row.
     """
-    response = assignment.response
     now = utcnow()
-    stored = db.session.execute(_STORE_ANSWERS, {
-        "response_id": response.id, "open_assignment_id": assignment.id, "expected_version": expected_version,
-        "new_answers": answers, "now": now, "sitting_start": now - dt.timedelta(minutes=SAVE_AUDIT_MINUTES),
+    stored = db.session.connection().execute(_STORE_ANSWERS, {
+        "response_id": draft.response_id, "open_assignment_id": draft.assignment_id,
+        "expected_version": expected_version, "new_answers": answers, "now": now,
+        "sitting_start": now - dt.timedelta(minutes=SAVE_AUDIT_MINUTES),
     }).one_or_none()
     if stored is None:
         db.session.rollback()
-        db.session.refresh(assignment)
-        db.session.refresh(response)
-        if assignment.status not in OPEN_STATUSES:
-            raise SaveRefused("closed", response.version)
-        if not submit and response.answers == answers:
-            return Saved(response.version, response.saved_at)  # a retry whose reply was lost: nothing to do
-        raise SaveRefused("stale", response.version)
+        current = db.session.execute(_CURRENT_DRAFT, {"response_id": draft.response_id}).one()
+        if current.status not in OPEN_STATUSES:
+            raise SaveRefused("closed", current.version)
+        if not submit and current.answers == answers:
+            return Saved(current.version, current.saved_at)  # a retry whose reply was lost: nothing to do
+        raise SaveRefused("stale", current.version)
     saved = Saved(stored.version, stored.saved_at)
-    for name, value in (("answers", answers), ("version", saved.version), ("saved_at", saved.saved_at),
-                        ("audited_at", stored.audited_at)):
-        set_committed_value(response, name, value)
-    if assignment.status == AssignmentStatus.ASSIGNED:
-        transition(assignment, AssignmentStatus.IN_PROGRESS, actor=AuditActor.CLIENT)
-    if submit:
-        transition(assignment, AssignmentStatus.SUBMITTED, actor=AuditActor.CLIENT)
-        audit.record(AuditAction.RESPONSE_SUBMITTED, response, version=saved.version)
-    elif stored.audited_at == now:
-        audit.record(AuditAction.RESPONSE_SAVED, response, version=saved.version)
+    response = db.session.identity_map.get(identity_key(Response, draft.response_id))
+    if response is not None:  # a page that loaded the response goes on with what is stored now
+        for name, value in (("answers", answers), ("version", saved.version), ("saved_at", saved.saved_at),
+                            ("audited_at", stored.audited_at)):
+            set_committed_value(response, name, value)
+    audited = stored.audited_at == now
+    if draft.status == AssignmentStatus.ASSIGNED or submit or audited:
+        assignment = db.session.get(Assignment, draft.assignment_id)
+        if assignment.status == AssignmentStatus.ASSIGNED:
+            transition(assignment, AssignmentStatus.IN_PROGRESS, actor=AuditActor.CLIENT)
+        if submit:
+            transition(assignment, AssignmentStatus.SUBMITTED, actor=AuditActor.CLIENT)
+            audit.record(AuditAction.RESPONSE_SUBMITTED, assignment.response, version=saved.version)
+        elif audited:
+            audit.record(AuditAction.RESPONSE_SAVED, assignment.response, version=saved.version)
     db.session.commit()
     return saved
 

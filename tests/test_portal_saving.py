@@ -90,6 +90,14 @@ def test_autosave_answers_with_the_new_version_and_progress(portal, worksheet):
     assert db.session.scalars(select(AssignmentEvent.to_status)).all().count("in_progress") == 1
 
 
+def test_autosaves_leave_the_session_cookie_alone(portal, worksheet):
+    """A save every few seconds need not sign and send the session again: on a phone line that is
+    a cookie each way per save. (Its idle clock runs to the minute, and there is no clinician to check.)"""
+    post(portal, worksheet, {"name": "Robin"}, version=0, json=True)
+    again = post(portal, worksheet, {"name": "Robin B"}, version=1, json=True)
+    assert again.status_code == 200 and again.headers.getlist("Set-Cookie") == []
+
+
 def test_the_first_save_of_a_sitting_is_audited_as_the_client(portal, worksheet, robin):
     post(portal, worksheet, {"name": "Robin"}, version=0, json=True)
     event_ = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "response.saved")).one()

@@ -85,7 +85,7 @@ def current_client_id() -> tuple[int | None, str]:
     if now.timestamp() - seen > current_app.config["PORTAL_IDLE_MINUTES"] * 60:
         end_client_session()
         return None, "idle"
-    link = db.session.execute(_LINK_STATE, {"link_id": link_id}).one_or_none()
+    link = db.session.connection().execute(_LINK_STATE, {"link_id": link_id}).one_or_none()
     if link is None or not lets_in(link.revoked_at, link.expires_at, link.archived_at) \
             or link.client_id != client_id or session.get(SESSION_VERSION) != link.session_version:
         end_client_session()
@@ -119,7 +119,7 @@ def own_assignment(assignment_id: int) -> Assignment:
 
 def own_draft(assignment_id: int) -> tuple[Draft, str]:
     """`own_assignment` as autosave needs it: what a save reads, and the digest of the definition, as columns."""
-    row = db.session.execute(_DRAFT, {"assignment_id": assignment_id}).one_or_none()
+    row = db.session.connection().execute(_DRAFT, {"assignment_id": assignment_id}).one_or_none()
     if row is None or row.client_id != g.portal_client_id or row.status == AssignmentStatus.CANCELLED:
         abort(404)
     return Draft(assignment_id, row.response_id, row.status, row.version, row.answers), row.digest

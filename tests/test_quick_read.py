@@ -1,4 +1,5 @@
-"""Autosave reads a well-formed draft by the item types (`quick_read`), without building the form.
+"""Autosave reads a well-formed draft by the item types (`quick_read`), without building the form;
+sending does too when nothing is missing.
 
 The form stays the judge: whatever a browser or an attacker posts, a quick
 read either gives exactly the answers the validated WTForms form gives, or
@@ -17,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from clinic.worksheets import Definition, Group, carried_items
-from clinic.worksheets.forms import answers_from_form, build_form
+from clinic.worksheets import Definition, Group, carried_items, missing_answers
+from clinic.worksheets.forms import answers_from_form, build_form, require_answers
 from clinic.worksheets.posted import clean, quick_answers, unknown_keys
 from clinic.worksheets.schema import DateItem, LongText, MultiChoice, NumberItem, ShortText
 from tests.support.form_fields import as_form_fields
@@ -70,6 +71,13 @@ def form_reading(app: Flask, definition: Definition, data: MultiDict, carried: f
         return {key: value for key, value in answers_from_form(definition, form).items() if key in carried}
 
 
+def form_finds_complete(app: Flask, definition: Definition, data: MultiDict, answers: dict) -> bool:
+    with app.test_request_context(method="POST"):
+        form = build_form(definition, formdata=clean(data))
+        form.validate()
+        return require_answers(definition, form, answers)
+
+
 @pytest.mark.parametrize("worksheet_id", SHIPPED)
 def test_a_quick_read_gives_the_forms_answers_or_leaves_the_post_to_the_form(app, worksheet_id):
     definition = app.extensions["worksheets"][worksheet_id]
@@ -84,6 +92,8 @@ def test_a_quick_read_gives_the_forms_answers_or_leaves_the_post_to_the_form(app
         quick = quick_answers(definition, clean(data), carried)
         if quick is not None:
             assert quick == form_reading(app, definition, data, carried)
+            if part is None:  # a whole worksheet sent: the form and `missing_answers` agree on what is missing
+                assert not missing_answers(definition, quick) == form_finds_complete(app, definition, data, quick)
 
     check()
 
@@ -96,6 +106,7 @@ def test_what_a_page_posts_when_all_is_well_is_read_without_the_form(app, worksh
     everything = carried_items(definition, None)
     assert quick_answers(definition, clean(posted), everything) == form_reading(app, definition, posted, everything)
     assert quick_answers(definition, clean(posted), everything) == answers
+    assert form_finds_complete(app, definition, posted, answers) and not missing_answers(definition, answers)
 
 
 def test_values_the_form_refuses_or_reads_its_own_way_are_left_to_it(app):

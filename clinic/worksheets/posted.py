@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from clinic.forms import error_list
 from clinic.worksheets.conditions import Answers
+from clinic.worksheets.evaluation import missing_answers
 from clinic.worksheets.forms import answers_from_form, build_form, require_answers
 from clinic.worksheets.items import AskTheForm
 from clinic.worksheets.schema import Definition
@@ -65,8 +66,9 @@ def read_posted(definition: Definition, formdata: MultiDict, *, submit: bool, sa
     """Read a posted form: clean the text, check every answer, and on `submit` what is required.
 
     `saved` holds the answers of the items the form does not carry (see above).
-    A draft posted as a page posts it is read by the item types directly
-    (`quick_read`); anything else, and every submission, goes through the form.
+    What a page posts when all is well is read by the item types directly
+    (`quick_read`), and a submission with nothing missing is sent without the
+    form; anything else goes through the form, which says what is wrong.
     """
     carried = carried_items(definition, formdata.get("part"))
     if carried is None or unknown_keys(definition, formdata, carried):
@@ -78,8 +80,10 @@ def read_posted(definition: Definition, formdata: MultiDict, *, submit: bool, sa
         form.validate()
         return form
 
-    if not submit and (quick := quick_answers(definition, cleaned, carried)) is not None:
-        return Posted("ok", _with_kept(definition, quick, saved, carried), validated_form)
+    if (quick := quick_answers(definition, cleaned, carried)) is not None:
+        answers = _with_kept(definition, quick, saved, carried)
+        if not submit or not missing_answers(definition, answers):
+            return Posted("ok", answers, validated_form)
     form = build_form(definition, formdata=cleaned)
     if not form.validate():
         return Posted("invalid", {}, lambda: form)

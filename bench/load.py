@@ -55,6 +55,7 @@ from bench.scratch import KINDS, scratch_database
 from clinic import create_app
 from clinic.assignments.services import assign
 from clinic.auth.services import create_account
+from clinic.database import engine_options
 from clinic.extensions import db
 from clinic.models import Assignment, Client
 from clinic.portal.services import issue_link
@@ -120,7 +121,8 @@ def bare_app() -> Flask:
     and writes the same document to one row, and does nothing else.
     """
     app = Flask("bare")
-    engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
+    url = os.environ["DATABASE_URL"]
+    engine = create_engine(url, **engine_options(url, {}))  # as the app's: a connection check on servers only
 
     @app.get("/notes/<int:note_id>")
     def show(note_id: int):

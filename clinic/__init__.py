@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from clinic import cli, errors, security, tasks, words
 from clinic.auth import cli as auth_cli
 from clinic.config import PROJECT_ROOT, Defaults, load_secret_key, sqlite_url
-from clinic.database import make_private_folder, prepare_sqlite_file
+from clinic.database import engine_options, make_private_folder, prepare_sqlite_file
 from clinic.extensions import csrf, db, login_manager, migrate
 from clinic.fhir import cli as fhir_cli
 from clinic.forms import error_list
@@ -42,6 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", sqlite_url(app.instance_path))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                             app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     make_private_folder(app.instance_path)
     prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):

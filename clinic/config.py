@@ -16,7 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class Defaults:
     WORKSHEETS_DIR = str(PROJECT_ROOT / "worksheets")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # see `database.engine_options`
     # Clinicians are signed out after this many idle minutes.
     IDLE_MINUTES = 15
     # Clients are signed out of the portal after this many idle minutes.

@@ -40,6 +40,14 @@ def make_private_file(path: str | Path) -> None:
     os.chmod(path, PRIVATE_FILE)
 
 
+def engine_options(database_url: str, configured: dict) -> dict:
+    """A database server's connection can drop (a restart, an idle timeout): check each before use.
+    A SQLite file's cannot, and the check was one more statement in every autosave."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        return configured
+    return {"pool_pre_ping": True, **configured}
+
+
 def prepare_sqlite_file(database_url: str) -> None:
     """Create the SQLite file 0600 before SQLite does (its WAL files copy its mode)."""
     url = make_url(database_url)

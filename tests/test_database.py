@@ -124,3 +124,11 @@ def test_two_assigns_at_the_same_moment_make_one_open_copy_and_a_clear_message(a
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Assignment)
                              .where(Assignment.client_id == record.id)) == 1
+
+
+
+def test_a_database_servers_connections_are_checked_before_use_and_a_sqlite_files_are_not(app):
+    """A PostgreSQL restart must not fail the next request on a dropped connection; a SQLite
+    connection cannot drop, so checking it would only cost every request a statement."""
+    checked = app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping", False)
+    assert checked == (db.engine.dialect.name != "sqlite")

@@ -41,11 +41,11 @@ from clinic.worksheets import (
     Group,
     build_form,
     condition_items,
-    evaluate,
     hidden_items,
     missing_answers,
     reads_only,
 )
+from clinic.worksheets.evaluation import progress
 
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
@@ -184,24 +184,25 @@ def _show_part(assignment: Assignment, definition: Definition, number: int, *, f
                version: int | None = None, code: int = 200):
     response = assignment.response
     audit.record(AuditAction.RESPONSE_VIEWED, response)
-    db.session.commit()
     if form is None:
         form = build_form(definition, answers=response.answers, formdata=None)
         _add_requested_rows(definition, form)
     section = definition.sections[number - 1]
     removed = _removed_note(section)
-    progress = evaluate(definition, response.answers)
-    return render_template(
+    counted = progress(definition, response.answers)
+    page = render_template(
         "portal/worksheet.html", assignment=assignment, definition=definition, form=form, section=section,
-        number=number, parts=len(definition.sections), progress=progress,
-        progress_text=words.progress(progress.answered, progress.total, progress.required_left),
+        number=number, parts=len(definition.sections), progress=counted,
+        progress_text=words.progress(counted.answered, counted.total, counted.required_left),
         outside=_answers_read_here(definition, section, response.answers),
         settled=_settled_hidden(definition, section, response.answers),
         all_conditional=all(item.show_if for item in section.items),
         version=response.version if version is None else version, problem=problem,
         conflict=code == 409, unsaved=code in (400, 409), arrived="part" in request.args and not removed,
         removed=removed,
-    ), code
+    )
+    db.session.commit()  # after rendering, so what the page shows is not read again after the commit
+    return page, code
 
 
 def _answers_read_here(definition: Definition, section, answers: dict) -> dict:

@@ -161,8 +161,9 @@ class Saved:
 def _store_answers_statement() -> Update:
     """The compare-and-set of `save_answers`, built once: making it anew cost as much as running it."""
     table = Response.__table__
+    # Each status compared on its own: an IN list is re-rendered on every execution.
     still_open = select(Assignment.id).where(Assignment.id == bindparam("open_assignment_id"),
-                                             Assignment.status.in_(OPEN_STATUSES))
+                                             or_(*(Assignment.status == status for status in OPEN_STATUSES)))
     now = bindparam("now", type_=table.c.saved_at.type)
     sitting_over = or_(table.c.audited_at.is_(None), table.c.audited_at <= bindparam("sitting_start", type_=now.type))
     return (

@@ -276,6 +276,10 @@ class Assignment(db.Model):
         Index("ix_assignment_client_created", "client_id", "created_at", "id"),
         # A client's latest activity first (packet choices, the portal's sent list), read until the page is full.
         Index("ix_assignment_client_changed", "client_id", "status_changed_at", "id"),
+        # The overdue list and count: a client's worksheets still to do, by due date (through
+        # ix_assignment_client_status_due, PostgreSQL read every past due date, then tested the status).
+        Index("ix_assignment_open_due", "client_id", "due_date",
+              sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),
         # The review queue's lines (a series' first waiting copy stands for it) are picked and counted
         # from this index alone, a page before any row is read. It holds waiting worksheets only; their
         # status is a column too, so that SQLite's planner sees it answers the queue's status test.

@@ -232,18 +232,23 @@ def review_queue(clinician_id: int) -> Select:
 def queue_entries(page: Page) -> Page:
     """A page of `review_queue` lines as `QueueEntry`s, in one query: the waiting copies counted are
     those of the series shown only, so the page costs the same however many wait."""
+    copies = aliased(Assignment)
     series_shown = select(Assignment.series_id).where(Assignment.id.in_(page.items))
-    one_line_each = (Assignment.series_id, case((Assignment.series_id.is_(None), Assignment.id)))
-    lines = (select(func.min(Assignment.id).label("first_id"), func.count().label("waiting"),
-                    func.count().filter(Assignment.flag_level == "safety").label("safety"),
-                    func.count().filter(Assignment.flag_level == "attention").label("attention"))
-             .where(Assignment.status == AssignmentStatus.SUBMITTED,
-                    or_(Assignment.id.in_(page.items), Assignment.series_id.in_(series_shown)))
-             .group_by(*one_line_each).subquery())
+    series_figures = (select(copies.series_id, func.count().label("waiting"),
+                             func.count().filter(copies.flag_level == "safety").label("safety"),
+                             func.count().filter(copies.flag_level == "attention").label("attention"))
+                      .where(copies.series_id.in_(series_shown), copies.status == AssignmentStatus.SUBMITTED)
+                      .group_by(copies.series_id).subquery())
+
+    def flagged(level: str):
+        """Copies with this flag: of the series, or of a one-off, whether it has it."""
+        return func.coalesce(series_figures.c[level], case((Assignment.flag_level == level, 1), else_=0))
+
     entries = db.session.execute(
-        select(Assignment, lines.c.waiting, lines.c.safety, lines.c.attention)
-        .join(lines, lines.c.first_id == Assignment.id)
+        select(Assignment, func.coalesce(series_figures.c.waiting, 1), flagged("safety"), flagged("attention"))
+        .outerjoin(series_figures, series_figures.c.series_id == Assignment.series_id)
         .join(Assignment.client).options(contains_eager(Assignment.client))
+        .where(Assignment.id.in_(page.items))
         .order_by(Assignment.id))
     return replace(page, items=[QueueEntry(*columns) for columns in entries])
 

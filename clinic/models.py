@@ -204,6 +204,7 @@ class AssignmentStatus(StrEnum):
 OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
 SENT_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.REVIEWED)
 IS_OPEN_SQL = f"status IN ({values_sql(OPEN_STATUSES)})"
+IS_WAITING_SQL = f"status = '{AssignmentStatus.SUBMITTED}'"
 
 
 class Assignment(db.Model):
@@ -275,6 +276,15 @@ class Assignment(db.Model):
         Index("ix_assignment_client_created", "client_id", "created_at", "id"),
         # A client's latest activity first (packet choices, the portal's sent list), read until the page is full.
         Index("ix_assignment_client_changed", "client_id", "status_changed_at", "id"),
+        # The overdue list and count: a client's worksheets still to do, by due date (through
+        # ix_assignment_client_status_due, PostgreSQL read every past due date, then tested the status).
+        Index("ix_assignment_open_due", "client_id", "due_date",
+              sqlite_where=text(IS_OPEN_SQL), postgresql_where=text(IS_OPEN_SQL)),
+        # The review queue's lines (a series' first waiting copy stands for it) are picked and counted
+        # from this index alone, a page before any row is read. It holds waiting worksheets only; their
+        # status is a column too, so that SQLite's planner sees it answers the queue's status test.
+        Index("ix_assignment_waiting", "client_id", "status", "series_id", "id",
+              sqlite_where=text(IS_WAITING_SQL), postgresql_where=text(IS_WAITING_SQL)),
         UniqueConstraint("series_id", "series_position", name="uq_assignment_series_position"),
         CheckConstraint("(series_id IS NULL) = (series_position IS NULL)", name="series_position_with_series"),
     )

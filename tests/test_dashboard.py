@@ -10,6 +10,7 @@ import pytest
 
 from sqlalchemy import func, select
 
+from clinic import words
 from clinic.assignments.services import add_comment, assign, transition
 from clinic.extensions import db
 from clinic.models import OPEN_STATUSES, Assignment, AssignmentSeries, utcnow
@@ -69,6 +70,22 @@ def test_each_client_row_shows_open_flags_safety_first(signed_in, make, clinicia
     assert cells(casey_row)[1] == "<strong>1</strong>"
 
 
+def test_a_client_row_counts_current_work_and_shows_the_last_change_of_any_worksheet(signed_in, make, clinician):
+    robin = make.client(clinician, display_name="Robin A.")
+    make.client(clinician, display_name="Casey B.")
+    make.assignment(robin, "origins-mapping", status="in_progress")
+    done = make.assignment(robin, "partner-source-checklist", status="submitted")
+    transition(done, "reviewed", actor=f"clinician:{clinician.id}")
+    done.status_changed_at = utcnow() + dt.timedelta(minutes=5)  # the latest change is the review
+    db.session.commit()
+    page = signed_in.get("/").get_data(as_text=True)
+
+    robin_row = client_row(page, "Robin A.")
+    assert cells(robin_row) == ["1", "0", "0"]
+    assert words.date_time(done.status_changed_at) in robin_row
+    assert client_row(page, "Casey B.").split("<td>")[-1].startswith("—")
+
+
 def weekly_series(make, client_record, sent: int) -> list[Assignment]:
     series = AssignmentSeries(client=client_record, worksheet_id="weekly-check-in", every_weeks=1, times=4,
                               first_due_date=LAST_WEEK)
@@ -89,6 +106,36 @@ def test_the_sent_copies_of_a_repeating_worksheet_wait_for_review_on_one_line(si
     assert re.search(r"Robin A\.: Your weekly check-in · 3 waiting, the first sent \d+ \w{3} \d{4}, \d\d:\d\d", line)
     assert f'href="/assignments/{first.id}"' in waiting  # the earliest copy is the one to read first
     assert "Where does your insecurity come from?" in waiting and waiting.count("<li>") == 2
+
+
+def test_a_series_line_counts_its_copies_and_flags_past_the_end_of_its_page(signed_in, make, clinician, app):
+    app.config["PER_PAGE"] = 2
+    robin = make.client(clinician, display_name="Robin A.")
+    series = AssignmentSeries(client=robin, worksheet_id="partner-source-checklist", every_weeks=1, times=4,
+                              first_due_date=LAST_WEEK)
+
+    def copy(position: int, **answers) -> Assignment:
+        return make.assignment(robin, "partner-source-checklist", status="submitted", series=series,
+                               series_position=position,
+                               answers={**sample_answers("partner-source-checklist"), **answers})
+
+    first = copy(1)
+    make.assignment(robin, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
+    make.assignment(robin, "security-building-plan", status="submitted")
+    copy(2, **{"checks-phone": "sometimes"})  # assigned after the page's last line, with a safety flag
+    page = signed_in.get("/").get_data(as_text=True)
+
+    waiting = section(page, "waiting")
+    lines = [" ".join(re.sub(r"<[^>]*>", " ", line).split()) for line in waiting.split("<li>")[1:]]
+    assert len(lines) == 2 and "Page 1 of 2" in waiting
+    assert re.match(r"Robin A\.: Is it me, or is it the relationship\? · 2 waiting, the first sent .* Safety flag$",
+                    lines[0])
+    assert f'href="/assignments/{first.id}"' in waiting
+    assert lines[1].startswith("Robin A.: Where does your insecurity come from?")
+    heading = " ".join(re.sub(r"<[^>]*>", " ", waiting.split("</h2>")[0]).split())
+    assert heading.endswith("Waiting for your review 3 worksheets · 4 copies")
+    last = section(signed_in.get("/?waiting=2").get_data(as_text=True), "waiting")
+    assert "Building security that lasts" in last and "relationship?" not in last
 
 
 def test_the_waiting_count_says_worksheets_and_copies_so_it_agrees_with_the_client_row(signed_in, make, clinician):

@@ -7,15 +7,16 @@ lifecycle does not allow and records each change with its time and actor.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from clinic import words
+from clinic.clients.pagination import Page
 from clinic.extensions import db
 from clinic.models import (
     OPEN_STATUSES,
@@ -216,24 +217,46 @@ class QueueEntry:
 
 
 def review_queue(clinician_id: int) -> Select:
-    """Sent worksheets of current clients in the order they were assigned, a series on one line.
+    """The ids of the review queue's lines, in the order worksheets were assigned: each sent worksheet of
+    a current client, of a series only its first waiting copy (`queue_entries` adds the others to its line).
 
-    Rows are (assignment, waiting, safety, attention) for `QueueEntry`: the
-    copies of a series are counted in the database, so the list costs the same
-    however many there are.
+    Ids alone are picked and counted from ix_assignment_waiting, so a page of lines
+    is chosen before any worksheet is read or any copies are counted.
     """
-    one_line_each = (Assignment.series_id, case((Assignment.series_id.is_(None), Assignment.id)))
-    lines = (select(func.min(Assignment.id).label("first_id"), func.count().label("waiting"),
-                    func.count().filter(Assignment.flag_level == "safety").label("safety"),
-                    func.count().filter(Assignment.flag_level == "attention").label("attention"))
-             .join(Assignment.client)
-             .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None),
-                    Assignment.status == AssignmentStatus.SUBMITTED)
-             .group_by(*one_line_each).subquery())
-    return (select(Assignment, lines.c.waiting, lines.c.safety, lines.c.attention)
-            .join(lines, lines.c.first_id == Assignment.id)
-            .join(Assignment.client).options(contains_eager(Assignment.client))
+    earlier = aliased(Assignment)
+    # The same client always (a series is one client's), said so that the index serves the test.
+    earlier_copy_waits = select(earlier.id).where(
+        earlier.client_id == Assignment.client_id, earlier.series_id == Assignment.series_id,
+        earlier.status == AssignmentStatus.SUBMITTED, earlier.id < Assignment.id).exists()
+    return (select(Assignment.id).join(Assignment.client)
+            .where(Client.clinician_id == clinician_id, Client.archived_at.is_(None),
+                   Assignment.status == AssignmentStatus.SUBMITTED,
+                   or_(Assignment.series_id.is_(None), ~earlier_copy_waits))
             .order_by(Assignment.id))
+
+
+def queue_entries(page: Page) -> Page:
+    """A page of `review_queue` lines as `QueueEntry`s, in one query: the waiting copies counted are
+    those of the series shown only, so the page costs the same however many wait."""
+    copies = aliased(Assignment)
+    series_shown = select(Assignment.series_id).where(Assignment.id.in_(page.items))
+    series_figures = (select(copies.series_id, func.count().label("waiting"),
+                             func.count().filter(copies.flag_level == "safety").label("safety"),
+                             func.count().filter(copies.flag_level == "attention").label("attention"))
+                      .where(copies.series_id.in_(series_shown), copies.status == AssignmentStatus.SUBMITTED)
+                      .group_by(copies.series_id).subquery())
+
+    def flagged(level: str):
+        """Copies with this flag: of the series, or of a one-off, whether it has it."""
+        return func.coalesce(series_figures.c[level], case((Assignment.flag_level == level, 1), else_=0))
+
+    entries = db.session.execute(
+        select(Assignment, func.coalesce(series_figures.c.waiting, 1), flagged("safety"), flagged("attention"))
+        .outerjoin(series_figures, series_figures.c.series_id == Assignment.series_id)
+        .join(Assignment.client).options(contains_eager(Assignment.client))
+        .where(Assignment.id.in_(page.items))
+        .order_by(Assignment.id))
+    return replace(page, items=[QueueEntry(*columns) for columns in entries])
 
 
 def copies_waiting(clinician_id: int) -> int:

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from clinic import words
-from clinic.assignments.services import QueueEntry, copies_waiting, overdue, recent_activity, review_queue
+from clinic.assignments.services import copies_waiting, overdue, queue_entries, recent_activity, review_queue
 from clinic.audit import record
 from clinic.clients.forms import AgendaForm, ClientForm
 from clinic.clients.page import render_client_page
@@ -37,7 +37,7 @@ bp = Blueprint("clients", __name__)
 def dashboard():
     return audited_page(
         "clients/dashboard.html", AuditAction.DASHBOARD_VIEW,
-        waiting=paginate(review_queue(current_user.id), "waiting", row=QueueEntry),
+        waiting=queue_entries(paginate(review_queue(current_user.id), "waiting")),
         copies_waiting=copies_waiting(current_user.id),
         overdue=paginate(overdue(current_user.id), "overdue"),
         activity=recent_activity(current_user.id),

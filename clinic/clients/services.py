@@ -127,33 +127,43 @@ class ClientRow:
 
 
 def client_overview(page: Page, *, today: dt.date | None = None) -> Page:
-    """A page of clients with their counts, in one query over those clients' worksheets only.
+    """A page of clients with their counts, in one query over those clients' current worksheets only.
 
-    Counting after paging keeps the cost to the clients shown, however many
-    clients and worksheets the clinician has.
+    Counting after paging keeps the cost to the clients shown; counting only what is
+    to do or waiting (and reading each client's latest change from its index) keeps
+    it to their current work, however long their history.
     """
     today = today or words.today()
+    ids = [client.id for client in page.items]
     is_open = Assignment.status.in_(OPEN_STATUSES)
     waiting = Assignment.status == AssignmentStatus.SUBMITTED
-    counts = db.session.execute(
+    counts = (
         select(
             Assignment.client_id,
             func.count().filter(is_open).label("open"),
             func.count().filter(waiting).label("waiting"),
             func.count().filter(is_open, Assignment.due_date < today).label("overdue"),
-            func.max(Assignment.status_changed_at).label("last_activity"),
             func.count().filter(waiting, Assignment.flag_level == "safety").label("safety"),
             func.count().filter(waiting, Assignment.flag_level == "attention").label("attention"),
         )
-        .where(Assignment.client_id.in_([client.id for client in page.items]))
+        .where(Assignment.client_id.in_(ids), Assignment.status.in_((*OPEN_STATUSES, AssignmentStatus.SUBMITTED)))
         .group_by(Assignment.client_id)
+        .subquery()
     )
-    by_client = {row.client_id: row for row in counts}
-    rows = []
-    for client in page.items:
-        found = by_client.get(client.id)
-        rows.append(ClientRow(client, *found[1:]) if found else ClientRow(client))
-    return replace(page, items=rows)
+    last_activity = (select(func.max(Assignment.status_changed_at)).where(Assignment.client_id == Client.id)
+                     .scalar_subquery())
+
+    def counted(name: str):
+        return func.coalesce(counts.c[name], 0)
+
+    figures = db.session.execute(
+        select(Client.id, counted("open"), counted("waiting"), counted("overdue"), last_activity,
+               counted("safety"), counted("attention"))  # in the order of ClientRow's fields
+        .outerjoin(counts, counts.c.client_id == Client.id)
+        .where(Client.id.in_(ids))
+    )
+    by_client = {row.id: row for row in figures}
+    return replace(page, items=[ClientRow(client, *by_client[client.id][1:]) for client in page.items])
 
 
 @dataclass(frozen=True)

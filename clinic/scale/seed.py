@@ -161,10 +161,16 @@ def seed_assignments(total: int, made: Made) -> None:
         made.rows.update({"assignments": len(ids), "status events": len(events), "comments": len(comments),
                           "audit events": len(audit)})
     if db.session.get_bind().dialect.name == "postgresql":
-        # PostgreSQL plans from statistics that autovacuum gathers a minute or so after a bulk load;
-        # gather them now, so what is measured right after seeding is what a running practice gets.
+        # PostgreSQL plans from statistics, and reads an index alone only where its visibility map marks
+        # the rows visible to all; autovacuum gathers both a minute or so after a bulk load. Gather them
+        # now, so what is measured right after seeding is what a running practice gets (and autovacuum
+        # does not start in the middle of it). VACUUM marks rows only once their commit is on disk: this
+        # commit, made synchronously, writes every earlier one there too (a test server may commit late).
+        db.session.execute(text("SET LOCAL synchronous_commit = on"))
         db.session.execute(text("ANALYZE"))
         db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM"))
 
 
 def _plan(number: int, clients: list[Any], definitions: list[Any],

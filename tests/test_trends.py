@@ -159,7 +159,7 @@ def test_the_review_page_marks_this_submission(signed_in, make, robin):
     over_time = section(page, "trend")
     assert "the dotted line marks this one" in over_time
     marked = re.findall(r'<th scope="row">([^<]+) \(this one\)</th>', over_time)
-    assert marked and set(marked) == {words.date(sent[1].response.submitted_at)}
+    assert marked and set(marked) == {words.date(sent[1].submitted_at)}
     assert "This one" in SVG_ELEMENT.search(over_time).group(0)
 
 
@@ -195,7 +195,7 @@ def test_the_packet_cover_shows_what_moved_since_last_session(signed_in, make, r
     assert "Since last session" in front
     [trend] = client_trends(robin)
     seen = trend.index_of(first[-1].id)
-    moves = trend.moves(later[0].response.submitted_at - dt.timedelta(seconds=1))
+    moves = trend.moves(later[0].submitted_at - dt.timedelta(seconds=1))
     assert f"Last session ({words.date(trend.dates[seen])})" in front
     for move in moves:
         assert move.label in front

@@ -13,12 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import select, true
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from clinic.assignments.services import definition_of
 from clinic.extensions import db
-from clinic.models import SENT_STATUSES, Assignment, Client, Response
+from clinic.models import SENT_STATUSES, Assignment, Client, WorksheetSnapshot
 from clinic.words import local
 from clinic.worksheets import Definition, evaluate
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
@@ -177,7 +177,7 @@ def trend_of(assignments: list[Assignment]) -> Trend | None:
     return Trend(
         worksheet_id=assignments[-1].worksheet_id, title=latest.title,
         assignment_ids=tuple(a.id for a in assignments),
-        submitted_at=tuple(a.response.submitted_at for a in assignments),
+        submitted_at=tuple(a.submitted_at for a in assignments),
         charts=charts,
     )
 
@@ -203,20 +203,29 @@ def worksheet_trend(assignment: Assignment) -> Trend | None:
 
 
 def latest_sent(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
-    """The client's last MAX_POINTS sent copies of each worksheet (or of one), oldest first, in one query."""
-    sent = (Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
-            Response.submitted_at.is_not(None))
+    """The client's last MAX_POINTS sent copies of each worksheet (or of one), oldest first, in one query.
+
+    Each worksheet's copies are walked back from the newest along ix_assignment_client_worksheet_sent
+    and the walk stops at MAX_POINTS, so years of history are never read.
+    """
+    kinds = select(WorksheetSnapshot.worksheet_id).distinct()  # every worksheet ever assigned: a short list
     if worksheet_id is not None:
-        sent = (*sent, Assignment.worksheet_id == worksheet_id)
-    ranked = (
-        select(Assignment.id, func.row_number().over(
-            partition_by=Assignment.worksheet_id, order_by=(Response.submitted_at.desc(), Assignment.id.desc())
-        ).label("newest_first"))
-        .join(Assignment.response).where(*sent).subquery()
-    )
+        kinds = kinds.where(WorksheetSnapshot.worksheet_id == worksheet_id)
+    kinds = kinds.subquery()
+    copy = aliased(Assignment)
+    newest = (select(copy.id)
+              .where(copy.client_id == client.id, copy.worksheet_id == kinds.c.worksheet_id,
+                     copy.submitted_at.is_not(None), copy.status.in_(SENT_STATUSES))
+              .order_by(copy.submitted_at.desc(), copy.id.desc()).limit(MAX_POINTS))
+    if db.session.get_bind().dialect.name == "postgresql":
+        newest = newest.lateral()
+        chosen = select(newest.c.id).select_from(kinds).join(newest, true())
+    else:  # SQLite has no LATERAL, but runs a correlated IN list once per worksheet, as the same walk
+        listed = aliased(Assignment)
+        chosen = select(listed.id).select_from(kinds).join(listed, listed.id.in_(newest.scalar_subquery()))
     return list(db.session.scalars(
-        select(Assignment).join(Assignment.response).join(ranked, ranked.c.id == Assignment.id)
+        select(Assignment).join(Assignment.response)
         .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
-        .where(ranked.c.newest_first <= MAX_POINTS)
-        .order_by(Response.submitted_at, Assignment.id)
+        .where(Assignment.id.in_(chosen))
+        .order_by(Assignment.submitted_at, Assignment.id)
     ))

@@ -18,7 +18,8 @@ from PIL import Image
 from clinic import words
 from clinic.demo import CHECK_IN_ANSWERS
 from clinic.extensions import db
-from clinic.models import Client
+from clinic.assignments.services import reopen, transition
+from clinic.models import Client, utcnow
 from clinic.trends.services import MAX_POINTS, client_trends, figures
 from clinic.worksheets import evaluate, load_library
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
@@ -88,6 +89,19 @@ def test_a_long_history_charts_the_latest_submissions_only(app, make, robin):
     [trend] = client_trends(robin)
     assert trend.assignment_ids == tuple(a.id for a in sent[-MAX_POINTS:])
 
+
+
+def test_a_reopened_worksheet_leaves_the_chart_until_it_is_sent_again_as_the_newest(app, make, robin):
+    sent = send_weekly(make, robin, "partner-source-checklist", 3, first=utcnow() - dt.timedelta(weeks=4))
+    reopen(sent[1], actor="test")
+    db.session.commit()
+    [trend] = client_trends(robin)
+    assert trend.assignment_ids == (sent[0].id, sent[2].id)
+    transition(sent[1], "submitted", actor="client")
+    db.session.commit()
+    [trend] = client_trends(robin)
+    assert trend.assignment_ids == (sent[0].id, sent[2].id, sent[1].id)
+    assert trend.submitted_at[-1] == sent[1].submitted_at > sent[2].submitted_at
 
 def test_gathering_a_clients_history_takes_the_same_queries_for_3_or_30_submissions(app, make, clinician,
                                                                                      count_queries):

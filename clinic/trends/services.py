@@ -8,12 +8,13 @@ every scale item that no profile already shows (the 0-10 ratings of a weekly che
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from clinic.assignments.services import definition_of
@@ -58,7 +59,7 @@ class Trend:
     submitted_at: tuple[dt.datetime, ...]
     charts: tuple[Chart, ...]
 
-    @property
+    @functools.cached_property
     def dates(self) -> tuple[dt.date, ...]:
         """The day each was sent, on the practice's calendar."""
         return tuple(local(moment).date() for moment in self.submitted_at)
@@ -203,29 +204,35 @@ def worksheet_trend(assignment: Assignment) -> Trend | None:
 
 
 def latest_sent(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
-    """The client's last MAX_POINTS sent copies of each worksheet (or of one), oldest first, in one query.
+    """The client's last MAX_POINTS sent copies of each worksheet (or of one), oldest first, in one query."""
+    statement = _latest_sent_statement(db.session.get_bind().dialect.name, worksheet_id is not None)
+    chosen = {"client_id": client.id} if worksheet_id is None else {"client_id": client.id, "worksheet_id": worksheet_id}
+    return list(db.session.scalars(statement, chosen))
+
+
+@functools.cache
+def _latest_sent_statement(dialect: str, one_worksheet: bool) -> Select:
+    """`latest_sent`'s query, built once: its aliases and subqueries cost more to build than it takes to run.
 
     Each worksheet's copies are walked back from the newest along ix_assignment_client_worksheet_sent
     and the walk stops at MAX_POINTS, so years of history are never read.
     """
     kinds = select(WorksheetSnapshot.worksheet_id).distinct()  # every worksheet ever assigned: a short list
-    if worksheet_id is not None:
-        kinds = kinds.where(WorksheetSnapshot.worksheet_id == worksheet_id)
+    if one_worksheet:
+        kinds = kinds.where(WorksheetSnapshot.worksheet_id == bindparam("worksheet_id"))
     kinds = kinds.subquery()
     copy = aliased(Assignment)
     newest = (select(copy.id)
-              .where(copy.client_id == client.id, copy.worksheet_id == kinds.c.worksheet_id,
+              .where(copy.client_id == bindparam("client_id"), copy.worksheet_id == kinds.c.worksheet_id,
                      copy.submitted_at.is_not(None), copy.status.in_(SENT_STATUSES))
               .order_by(copy.submitted_at.desc(), copy.id.desc()).limit(MAX_POINTS))
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         newest = newest.lateral()
         chosen = select(newest.c.id).select_from(kinds).join(newest, true())
     else:  # SQLite has no LATERAL, but runs a correlated IN list once per worksheet, as the same walk
         listed = aliased(Assignment)
         chosen = select(listed.id).select_from(kinds).join(listed, listed.id.in_(newest.scalar_subquery()))
-    return list(db.session.scalars(
-        select(Assignment).join(Assignment.response)
-        .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
-        .where(Assignment.id.in_(chosen))
-        .order_by(Assignment.submitted_at, Assignment.id)
-    ))
+    return (select(Assignment).join(Assignment.response)
+            .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
+            .where(Assignment.id.in_(chosen))
+            .order_by(Assignment.submitted_at, Assignment.id))

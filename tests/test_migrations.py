@@ -133,7 +133,7 @@ def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(e
 
 
 def test_the_time_a_worksheet_was_sent_moves_to_its_assignment_and_back(empty_database):
-    """Sent before c15client_submitted_on_assignment, a worksheet keeps the time it was sent, both ways."""
+    """Sent before c15client_submitted_at, a worksheet keeps the time it was sent, both ways."""
     app = create_app({"TESTING": True, "SECRET_KEY": "migrations", "SQLALCHEMY_DATABASE_URI": empty_database})
     sent_at = dt.datetime(2026, 9, 7, 18, 30, tzinfo=dt.timezone.utc)
     moment = bindparam("sent_at", sent_at, type_=DateTime(timezone=True))
@@ -151,7 +151,8 @@ def test_the_time_a_worksheet_was_sent_moves_to_its_assignment_and_back(empty_da
                 connection.execute(text(
                     "INSERT INTO assignment (id, client_id, worksheet_id, worksheet_version, title, snapshot_id, "
                     "status, note_to_client, created_at, status_changed_at) VALUES (:id, 3, 'origins-mapping', 1, "
-                    "'Origins', 1, :status, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"id": number, "status": status})
+                    "'Origins', 1, :status, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {"id": number, "status": status})
             connection.execute(text(
                 "INSERT INTO response (assignment_id, answers, version, created_at, submitted_at) "
                 "VALUES (1, '{}', 1, CURRENT_TIMESTAMP, :sent_at), (2, '{}', 0, CURRENT_TIMESTAMP, NULL)"

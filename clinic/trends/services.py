@@ -206,8 +206,10 @@ def worksheet_trend(assignment: Assignment) -> Trend | None:
 def latest_sent(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
     """The client's last MAX_POINTS sent copies of each worksheet (or of one), oldest first, in one query."""
     statement = _latest_sent_statement(db.session.get_bind().dialect.name, worksheet_id is not None)
-    chosen = {"client_id": client.id} if worksheet_id is None else {"client_id": client.id, "worksheet_id": worksheet_id}
-    return list(db.session.scalars(statement, chosen))
+    params = {"client_id": client.id}
+    if worksheet_id is not None:
+        params["worksheet_id"] = worksheet_id
+    return list(db.session.scalars(statement, params))
 
 
 @functools.cache
@@ -215,7 +217,8 @@ def _latest_sent_statement(dialect: str, one_worksheet: bool) -> Select:
     """`latest_sent`'s query, built once: its aliases and subqueries cost more to build than it takes to run.
 
     Each worksheet's copies are walked back from the newest along ix_assignment_client_worksheet_sent
-    and the walk stops at MAX_POINTS, so years of history are never read.
+    and the walk stops at MAX_POINTS, so years of history are never read. The walk steps over a copy
+    reopened since it was sent (it keeps its time): at most one per worksheet is open.
     """
     kinds = select(WorksheetSnapshot.worksheet_id).distinct()  # every worksheet ever assigned: a short list
     if one_worksheet:

@@ -1,6 +1,6 @@
 """Move submitted_at from the response to the assignment, and index a client's sent copies of each worksheet
 
-Revision ID: c15client_submitted_on_assignment
+Revision ID: c15client_submitted_at
 Revises: c13perf_practice_plans
 Create Date: 2026-12-03 15:00:00
 
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'c15client_submitted_on_assignment'
+revision = 'c15client_submitted_at'
 down_revision = 'c13perf_practice_plans'
 branch_labels = None
 depends_on = None
@@ -30,7 +30,8 @@ def upgrade():
     op.execute(ASSIGNMENT.update().values(submitted_at=sa.select(RESPONSE.c.submitted_at)
                                           .where(RESPONSE.c.assignment_id == ASSIGNMENT.c.id).scalar_subquery()))
     with op.batch_alter_table('assignment', schema=None) as batch_op:
-        batch_op.create_index('ix_assignment_client_worksheet_sent', ['client_id', 'worksheet_id', 'submitted_at', 'id'],
+        batch_op.create_index('ix_assignment_client_worksheet_sent',
+                              ['client_id', 'worksheet_id', 'submitted_at', 'id'],
                               unique=False, sqlite_where=SENT, postgresql_where=SENT)
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.drop_column('submitted_at')

@@ -66,7 +66,11 @@ def get_own_assignment(assignment_id: int) -> Assignment:
 
 def definition_of(assignment: Assignment) -> Definition:
     """The definition as it was when this worksheet was assigned (its snapshot's JSON read only on a cache miss)."""
-    snapshot = assignment.snapshot
+    return definition_in(assignment.snapshot)
+
+
+def definition_in(snapshot: WorksheetSnapshot) -> Definition:
+    """A snapshot's definition, parsed once per process (its JSON read only on a cache miss)."""
     return Definition.from_stored(snapshot.digest, lambda: snapshot.definition)
 
 

@@ -129,7 +129,7 @@ def send_weekly(client: Client, worksheet_id: str, weekly_answers: list[dict], *
         transition(assignment, "submitted", actor="client")
         sent_at = last_sent - dt.timedelta(weeks=len(weekly_answers) - 1 - week)
         assignment.created_at = sent_at - dt.timedelta(days=3)
-        assignment.status_changed_at = assignment.response.saved_at = assignment.response.submitted_at = sent_at
+        assignment.status_changed_at = assignment.submitted_at = assignment.response.saved_at = sent_at
         for event in assignment.events:
             event.at = sent_at
         db.session.flush()

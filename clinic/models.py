@@ -227,6 +227,9 @@ class Assignment(db.Model):
     note_to_client: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the client last sent it (kept if it is reopened): here rather than on the response, so that a
+    # client's latest sent copies of a worksheet are read from one index however many came before.
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # A repeating worksheet's series and its place in it (1, 2, ...); NULL for a one-off.
     series_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_series.id", ondelete="RESTRICT"), index=True)
     series_position: Mapped[int | None] = mapped_column(Integer)
@@ -285,6 +288,9 @@ class Assignment(db.Model):
         # status is a column too, so that SQLite's planner sees it answers the queue's status test.
         Index("ix_assignment_waiting", "client_id", "status", "series_id", "id",
               sqlite_where=text(IS_WAITING_SQL), postgresql_where=text(IS_WAITING_SQL)),
+        # A client's sent copies of each worksheet, newest last (the trends read the latest few of each).
+        Index("ix_assignment_client_worksheet_sent", "client_id", "worksheet_id", "submitted_at", "id",
+              sqlite_where=text("submitted_at IS NOT NULL"), postgresql_where=text("submitted_at IS NOT NULL")),
         UniqueConstraint("series_id", "series_position", name="uq_assignment_series_position"),
         CheckConstraint("(series_id IS NULL) = (series_position IS NULL)", name="series_position_with_series"),
     )
@@ -418,7 +424,6 @@ class Response(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     saved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # When a save of these answers was last written to the audit trail: autosaves are
     # audited once per sitting, not once per keystroke pause (see `save_answers`).
     audited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -319,9 +319,14 @@ def _audit_detailed(action: AuditAction, detail: dict) -> str | None:
     return AUDIT_DETAILED[action].format(session_date=date(session), paper=paper)
 
 
+def figure_text(value: float | None) -> str:
+    """A charted number in a trend's table, or 'not answered' where that submission has none."""
+    return "not answered" if value is None else str(value)
+
+
 FILTERS = {"date": date, "weekday_date": weekday_date, "date_time": date_time, "clock": clock, "ago": ago,
            "saved_at": saved_at, "status_words": status, "client_status": client_status, "event_verb": event_verb,
-           "flag_level_words": flag_level, "quoted": quoted}
+           "flag_level_words": flag_level, "quoted": quoted, "figure_text": figure_text}
 
 
 def init_app(app: Flask) -> None:

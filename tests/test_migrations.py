@@ -7,6 +7,7 @@ compare it with the models, so the two can never drift apart unnoticed.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -16,7 +17,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import Column, MetaData, String, inspect, text
+from sqlalchemy import Column, DateTime, MetaData, String, bindparam, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from clinic import MIGRATIONS_DIR, create_app
@@ -129,6 +130,43 @@ def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(e
             assert [json.loads(s) if isinstance(s, str) else s for s in restored] == [old, old]
         db.engine.dispose()
 
+
+
+def test_the_time_a_worksheet_was_sent_moves_to_its_assignment_and_back(empty_database):
+    """Sent before c15client_submitted_at, a worksheet keeps the time it was sent, both ways."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "migrations", "SQLALCHEMY_DATABASE_URI": empty_database})
+    sent_at = dt.datetime(2026, 9, 7, 18, 30, tzinfo=dt.timezone.utc)
+    moment = bindparam("sent_at", sent_at, type_=DateTime(timezone=True))
+    with app.app_context(), logging_untouched():
+        upgrade(directory=MIGRATIONS_DIR, revision="c13perf_practice_plans")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO clinician (id, email, name, password_hash, session_version, created_at) "
+                "VALUES (7, 'a@example.test', 'A', 'x', 1, CURRENT_TIMESTAMP)"))
+            connection.execute(text("INSERT INTO client (id, clinician_id, display_name, notes, agenda, created_at) "
+                                    "VALUES (3, 7, 'Robin', '', '', CURRENT_TIMESTAMP)"))
+            connection.execute(text("INSERT INTO worksheet_snapshot (id, worksheet_id, worksheet_version, digest, "
+                                    "definition) VALUES (1, 'origins-mapping', 1, 'd', '{}')"))
+            for number, status in ((1, "submitted"), (2, "assigned")):
+                connection.execute(text(
+                    "INSERT INTO assignment (id, client_id, worksheet_id, worksheet_version, title, snapshot_id, "
+                    "status, note_to_client, created_at, status_changed_at) VALUES (:id, 3, 'origins-mapping', 1, "
+                    "'Origins', 1, :status, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {"id": number, "status": status})
+            connection.execute(text(
+                "INSERT INTO response (assignment_id, answers, version, created_at, submitted_at) "
+                "VALUES (1, '{}', 1, CURRENT_TIMESTAMP, :sent_at), (2, '{}', 0, CURRENT_TIMESTAMP, NULL)"
+            ).bindparams(moment))
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT id FROM assignment WHERE submitted_at = :sent_at").bindparams(
+                moment)).scalars().all() == [1]
+            assert connection.execute(text("SELECT count(*) FROM assignment WHERE submitted_at IS NULL")).scalar() == 1
+        downgrade(directory=MIGRATIONS_DIR, revision="c13perf_practice_plans")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT assignment_id FROM response WHERE submitted_at = :sent_at")
+                                      .bindparams(moment)).scalars().all() == [1]
+        db.engine.dispose()
 
 def test_a_clinician_enrolled_before_secrets_were_encrypted_still_signs_in_with_their_app(empty_database, capfd):
     """c11totp_encrypted_secrets encrypts the TOTP secrets already stored; downgrading decrypts them."""

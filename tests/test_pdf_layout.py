@@ -197,7 +197,7 @@ def test_a_just_sent_safety_flag_leads_what_changed_on_the_cover(signed_in, make
         then = utcnow() - dt.timedelta(weeks=20 - week)
         for event in older.events:
             event.at = then
-        older.response.saved_at = older.response.submitted_at = then
+        older.response.saved_at = older.submitted_at = then
     db.session.commit()
     sent = make.assignment(person, "partner-source-checklist", status="submitted",
                            answers={**sample_answers("partner-source-checklist"), "afraid": "sometimes"})

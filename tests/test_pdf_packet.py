@@ -106,7 +106,7 @@ def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make
     long_ago = utcnow() - dt.timedelta(days=20)
     for event in earlier.events:
         event.at = long_ago
-    earlier.response.saved_at = earlier.response.submitted_at = long_ago
+    earlier.response.saved_at = earlier.submitted_at = long_ago
     db.session.add(PacketExport(client_id=jordan.id, session_date=dt.date(2026, 3, 3),
                                 created_at=utcnow() - dt.timedelta(days=7)))
     db.session.commit()

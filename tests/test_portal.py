@@ -116,7 +116,7 @@ def test_home_lists_worksheets_by_due_date_then_as_assigned_with_links_that_say_
         first_assigned.id, second_assigned.id, later.id, undated.id, started.id, sent.id]
     texts = [re.sub(r"<[^>]*>", "", text) for _, text in links]  # as a screen reader reads them
     assert texts[0] == f"Start: {first_assigned.title}" and texts[4] == f"Continue: {started.title}"
-    assert texts[5] == f"View: {sent.title}, sent {words.date(stored(sent).submitted_at)}"
+    assert texts[5] == f"View: {sent.title}, sent {words.date(stored(sent).assignment.submitted_at)}"
     assert not any(text.strip() in ("Start", "Continue", "View") for text in texts)
 
 
@@ -217,11 +217,11 @@ def test_sent_worksheets_are_shown_the_latest_first_a_page_at_a_time(portal, mak
 def test_sent_copies_of_one_worksheet_have_links_told_apart_by_their_date(portal, make, robin):
     """Six weekly check-ins must not be six identical "View: Your weekly check-in" links."""
     older = make.assignment(robin, "weekly-check-in", status="submitted")
-    older.response.submitted_at -= dt.timedelta(days=7)
+    older.submitted_at -= dt.timedelta(days=7)
     db.session.commit()
     newer = make.assignment(robin, "weekly-check-in", status="submitted")
     page = portal.get("/portal").get_data(as_text=True)
     texts = {int(assignment_id): re.sub(r"<[^>]*>", "", text) for assignment_id, text in
              re.findall(r'<a class="button[^"]*" href="/portal/worksheets/(\d+)">(.*?)</a>', page)}
     assert texts[older.id] != texts[newer.id]
-    assert texts[older.id] == f"View: Your weekly check-in, sent {words.date(stored(older).submitted_at)}"
+    assert texts[older.id] == f"View: Your weekly check-in, sent {words.date(stored(older).assignment.submitted_at)}"

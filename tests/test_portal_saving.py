@@ -244,7 +244,7 @@ def test_a_complete_submission_is_sent_and_then_read_only(portal, worksheet):
     response = post(portal, worksheet, COMPLETE, version=0, action="submit")
     assert response.status_code == 302
     saved = stored(worksheet)
-    assert saved.assignment.status == "submitted" and saved.submitted_at is not None
+    assert saved.assignment.status == "submitted" and saved.assignment.submitted_at is not None
     assert [e.to_status for e in saved.assignment.events][-2:] == ["in_progress", "submitted"]
     page = portal.get(page_url(worksheet)).get_data(as_text=True)
     assert "Your answers have been sent to your therapist" in page

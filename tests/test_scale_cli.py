@@ -39,6 +39,16 @@ def test_seeded_history_is_varied_and_keeps_one_open_copy_per_worksheet(runner):
     assert open_copies and max(count for _, _, count in open_copies) == 1
 
 
+def test_seeded_worksheets_were_sent_when_their_history_says(runner):
+    """The trends chart seeded worksheets by the time they were sent, which their status history records."""
+    assert runner.invoke(args=SEED).exit_code == 0
+    sent_events = dict(db.session.execute(select(AssignmentEvent.assignment_id, AssignmentEvent.at)
+                                          .where(AssignmentEvent.to_status == "submitted")).all())
+    sent = dict(db.session.execute(select(Assignment.id, Assignment.submitted_at)
+                                   .where(Assignment.submitted_at.is_not(None))).all())
+    assert sent and sent == sent_events
+
+
 def test_seed_scale_refuses_a_database_with_real_clinicians(runner, clinician):
     result = runner.invoke(args=SEED)
     assert result.exit_code == 1

@@ -18,7 +18,8 @@ from PIL import Image
 from clinic import words
 from clinic.demo import CHECK_IN_ANSWERS
 from clinic.extensions import db
-from clinic.models import Client
+from clinic.assignments.services import reopen, transition
+from clinic.models import Client, utcnow
 from clinic.trends.services import MAX_POINTS, client_trends, figures
 from clinic.worksheets import evaluate, load_library
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
@@ -88,6 +89,19 @@ def test_a_long_history_charts_the_latest_submissions_only(app, make, robin):
     [trend] = client_trends(robin)
     assert trend.assignment_ids == tuple(a.id for a in sent[-MAX_POINTS:])
 
+
+
+def test_a_reopened_worksheet_leaves_the_chart_until_it_is_sent_again_as_the_newest(app, make, robin):
+    sent = send_weekly(make, robin, "partner-source-checklist", 3, first=utcnow() - dt.timedelta(weeks=4))
+    reopen(sent[1], actor="test")
+    db.session.commit()
+    [trend] = client_trends(robin)
+    assert trend.assignment_ids == (sent[0].id, sent[2].id)
+    transition(sent[1], "submitted", actor="client")
+    db.session.commit()
+    [trend] = client_trends(robin)
+    assert trend.assignment_ids == (sent[0].id, sent[2].id, sent[1].id)
+    assert trend.submitted_at[-1] == sent[1].submitted_at > sent[2].submitted_at
 
 def test_gathering_a_clients_history_takes_the_same_queries_for_3_or_30_submissions(app, make, clinician,
                                                                                      count_queries):
@@ -159,7 +173,7 @@ def test_the_review_page_marks_this_submission(signed_in, make, robin):
     over_time = section(page, "trend")
     assert "the dotted line marks this one" in over_time
     marked = re.findall(r'<th scope="row">([^<]+) \(this one\)</th>', over_time)
-    assert marked and set(marked) == {words.date(sent[1].response.submitted_at)}
+    assert marked and set(marked) == {words.date(sent[1].submitted_at)}
     assert "This one" in SVG_ELEMENT.search(over_time).group(0)
 
 
@@ -195,7 +209,7 @@ def test_the_packet_cover_shows_what_moved_since_last_session(signed_in, make, r
     assert "Since last session" in front
     [trend] = client_trends(robin)
     seen = trend.index_of(first[-1].id)
-    moves = trend.moves(later[0].response.submitted_at - dt.timedelta(seconds=1))
+    moves = trend.moves(later[0].submitted_at - dt.timedelta(seconds=1))
     assert f"Last session ({words.date(trend.dates[seen])})" in front
     for move in moves:
         assert move.label in front

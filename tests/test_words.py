@@ -77,7 +77,7 @@ def test_a_client_sends_a_worksheet_in_every_word_never_submits_it(app, signed_i
     app.config["TIMEZONE"] = "UTC"
     person = make.client(clinician, display_name="Sam K.")
     sent = make.assignment(person, "origins-mapping", status="submitted", answers=sample_answers("origins-mapping"))
-    sent.response.submitted_at = SUMMER_EVENING_UTC
+    sent.submitted_at = SUMMER_EVENING_UTC
     db.session.commit()
 
     assert words.status_dated("submitted", submitted_at=SUMMER_EVENING_UTC, saved_at=None) == "Sent 3 Jul 2026"

@@ -67,7 +67,11 @@ def get_own_assignment(assignment_id: int) -> Assignment:
 
 def definition_of(assignment: Assignment) -> Definition:
     """The definition as it was when this worksheet was assigned (its snapshot's JSON read only on a cache miss)."""
-    snapshot = assignment.snapshot
+    return definition_in(assignment.snapshot)
+
+
+def definition_in(snapshot: WorksheetSnapshot) -> Definition:
+    """A snapshot's definition, parsed once per process (its JSON read only on a cache miss)."""
     return Definition.from_stored(snapshot.digest, lambda: snapshot.definition)
 
 
@@ -162,7 +166,7 @@ def transition(assignment: Assignment, to_status: AssignmentStatus, *, actor: st
     assignment.status = to_status
     assignment.status_changed_at = now
     if to_status == AssignmentStatus.SUBMITTED:
-        assignment.response.submitted_at = now
+        assignment.submitted_at = now
         with db.session.no_autoflush:  # reading the snapshot must not flush a half-made change
             assignment.flag_level = evaluate(definition_of(assignment), assignment.response.answers).highest_level
 
@@ -306,8 +310,8 @@ def sent_history(client: Client, worksheet_id: str | None = None) -> list[Assign
         .join(Assignment.response)
         .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
         .where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
-               Response.submitted_at.is_not(None))
-        .order_by(Response.submitted_at, Assignment.id)
+               Assignment.submitted_at.is_not(None))
+        .order_by(Assignment.submitted_at, Assignment.id)
     )
     if worksheet_id is not None:
         query = query.where(Assignment.worksheet_id == worksheet_id)

@@ -251,7 +251,7 @@ def questionnaire_response(assignment: Assignment) -> dict[str, Any]:
         "status": QUESTIONNAIRE_RESPONSE_STATUS[assignment.status],
         "subject": {"reference": full_url("Patient", str(assignment.client_id)),
                     "display": assignment.client.display_name},
-        "authored": _instant(response.submitted_at),
+        "authored": _instant(assignment.submitted_at),
     }
     if sections:
         resource["item"] = sections

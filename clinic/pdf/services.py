@@ -164,8 +164,8 @@ def filled_sheet(assignment: Assignment) -> Sheet:
 
 def status_text(assignment: Assignment) -> str:
     """Where a worksheet stands, with the date that matters for it."""
-    response = assignment.response
-    return words.status_dated(assignment.status, submitted_at=response.submitted_at, saved_at=response.saved_at)
+    return words.status_dated(assignment.status, submitted_at=assignment.submitted_at,
+                              saved_at=assignment.response.saved_at)
 
 
 def write_in_lines(item: Any) -> int:
@@ -256,7 +256,7 @@ def sheet_inputs(assignment: Assignment) -> dict[str, Any]:
     response = assignment.response
     return {
         "assignment": [assignment.id, assignment.status, assignment.worksheet_id, assignment.worksheet_version],
-        "response": [response.id, _digest(submitted_answers(assignment)), response.saved_at, response.submitted_at],
+        "response": [response.id, _digest(submitted_answers(assignment)), response.saved_at, assignment.submitted_at],
         "comments": [[c.id, c.section_id, c.updated_at, _digest(c.body)] for c in response.comments],
     }
 

@@ -73,7 +73,7 @@ def _worksheet(assignment: Assignment) -> dict[str, Any]:
                     for e in assignment.events],
         "answers": response.answers if response else {},
         "saved_at": _moment(response.saved_at) if response else None,
-        "submitted_at": _moment(response.submitted_at) if response else None,
+        "submitted_at": _moment(assignment.submitted_at),
         "comments": [{"section": c.section_id, "body": c.body, "at": _moment(c.created_at)}
                      for c in (response.comments if response else [])],
     }

@@ -8,17 +8,18 @@ every scale item that no profile already shows (the 0-10 ratings of a weekly che
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Select, bindparam, select, true
+from sqlalchemy.orm import aliased
 
-from clinic.assignments.services import definition_of
+from clinic.assignments.services import definition_in
 from clinic.extensions import db
-from clinic.models import SENT_STATUSES, Assignment, Client, Response
+from clinic.models import SENT_STATUSES, Assignment, Client, Response, WorksheetSnapshot
 from clinic.words import local
 from clinic.worksheets import Definition, evaluate
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
@@ -58,7 +59,7 @@ class Trend:
     submitted_at: tuple[dt.datetime, ...]
     charts: tuple[Chart, ...]
 
-    @property
+    @functools.cached_property
     def dates(self) -> tuple[dt.date, ...]:
         """The day each was sent, on the practice's calendar."""
         return tuple(local(moment).date() for moment in self.submitted_at)
@@ -129,32 +130,47 @@ def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:
     return found
 
 
+@dataclass(frozen=True)
+class SentCopy:
+    """One sent worksheet as a trend reads it: a row of five columns, not an assignment, response and snapshot."""
+
+    id: int
+    worksheet_id: str
+    submitted_at: dt.datetime
+    answers: dict[str, Any] | None
+    snapshot: WorksheetSnapshot
+
+    @property
+    def definition(self) -> Definition:
+        return definition_in(self.snapshot)
+
+
 _figures_cache: dict[tuple[str, str], tuple[Figure, ...]] = {}
 
 
-def _sent_figures(assignment: Assignment) -> tuple[Figure, ...]:
+def _sent_figures(copy: SentCopy) -> tuple[Figure, ...]:
     """The figures of one sent worksheet, worked out once per process for the same definition and answers.
 
     Every client page shows up to `MAX_POINTS` of each worksheet, and working
     out a long checklist's figures costs milliseconds; keyed by content, a
     cached result can never belong to other answers.
     """
-    answers = assignment.response.answers or {}
-    key = (assignment.snapshot.digest, json.dumps(answers, sort_keys=True))
+    answers = copy.answers or {}
+    key = (copy.snapshot.digest, json.dumps(answers, sort_keys=True))
     found = _figures_cache.get(key)
     if found is None:
         if len(_figures_cache) >= FIGURES_CACHE_SIZE:
             _figures_cache.clear()
-        found = _figures_cache[key] = tuple(figures(definition_of(assignment), answers))
+        found = _figures_cache[key] = tuple(figures(copy.definition, answers))
     return found
 
 
-def trend_of(assignments: list[Assignment]) -> Trend | None:
+def trend_of(copies: list[SentCopy]) -> Trend | None:
     """The trend of one worksheet's submissions (oldest first), or None with fewer than two."""
-    if len(assignments) < MIN_POINTS:
+    if len(copies) < MIN_POINTS:
         return None
-    per_submission = [_sent_figures(a) for a in assignments]
-    latest = definition_of(assignments[-1])
+    per_submission = [_sent_figures(c) for c in copies]
+    latest = copies[-1].definition
     order: dict[str, dict[str, None]] = defaultdict(dict)  # chart id -> series labels, latest layout first
     titles: dict[str, str] = {}
     bounds: dict[str, list[float]] = {}
@@ -175,9 +191,9 @@ def trend_of(assignments: list[Assignment]) -> Trend | None:
         for chart_id, labels in _in_definition_order(order, per_submission[-1]).items()
     )
     return Trend(
-        worksheet_id=assignments[-1].worksheet_id, title=latest.title,
-        assignment_ids=tuple(a.id for a in assignments),
-        submitted_at=tuple(a.response.submitted_at for a in assignments),
+        worksheet_id=copies[-1].worksheet_id, title=latest.title,
+        assignment_ids=tuple(c.id for c in copies),
+        submitted_at=tuple(c.submitted_at for c in copies),
         charts=charts,
     )
 
@@ -190,10 +206,10 @@ def _in_definition_order(order: dict[str, dict[str, None]], latest: list[Figure]
 
 def client_trends(client: Client) -> list[Trend]:
     """A trend for every worksheet the client has sent more than once."""
-    by_worksheet: dict[str, list[Assignment]] = defaultdict(list)
-    for assignment in latest_sent(client):
-        by_worksheet[assignment.worksheet_id].append(assignment)
-    trends = (trend_of(assignments) for assignments in by_worksheet.values())
+    by_worksheet: dict[str, list[SentCopy]] = defaultdict(list)
+    for copy in latest_sent(client):
+        by_worksheet[copy.worksheet_id].append(copy)
+    trends = (trend_of(copies) for copies in by_worksheet.values())
     return sorted((t for t in trends if t is not None), key=lambda t: t.title)
 
 
@@ -202,21 +218,39 @@ def worksheet_trend(assignment: Assignment) -> Trend | None:
     return trend_of(latest_sent(assignment.client, assignment.worksheet_id))
 
 
-def latest_sent(client: Client, worksheet_id: str | None = None) -> list[Assignment]:
+def latest_sent(client: Client, worksheet_id: str | None = None) -> list[SentCopy]:
     """The client's last MAX_POINTS sent copies of each worksheet (or of one), oldest first, in one query."""
-    sent = (Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES),
-            Response.submitted_at.is_not(None))
+    statement = _latest_sent_statement(db.session.get_bind().dialect.name, worksheet_id is not None)
+    params = {"client_id": client.id}
     if worksheet_id is not None:
-        sent = (*sent, Assignment.worksheet_id == worksheet_id)
-    ranked = (
-        select(Assignment.id, func.row_number().over(
-            partition_by=Assignment.worksheet_id, order_by=(Response.submitted_at.desc(), Assignment.id.desc())
-        ).label("newest_first"))
-        .join(Assignment.response).where(*sent).subquery()
-    )
-    return list(db.session.scalars(
-        select(Assignment).join(Assignment.response).join(ranked, ranked.c.id == Assignment.id)
-        .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot))
-        .where(ranked.c.newest_first <= MAX_POINTS)
-        .order_by(Response.submitted_at, Assignment.id)
-    ))
+        params["worksheet_id"] = worksheet_id
+    return [SentCopy(*row) for row in db.session.execute(statement, params)]
+
+
+@functools.cache
+def _latest_sent_statement(dialect: str, one_worksheet: bool) -> Select:
+    """`latest_sent`'s query, built once: its aliases and subqueries cost more to build than it takes to run.
+
+    Each worksheet's copies are walked back from the newest along ix_assignment_client_worksheet_sent
+    and the walk stops at MAX_POINTS, so years of history are never read. The walk steps over a copy
+    reopened since it was sent (it keeps its time): at most one per worksheet is open.
+    """
+    kinds = select(WorksheetSnapshot.worksheet_id).distinct()  # every worksheet ever assigned: a short list
+    if one_worksheet:
+        kinds = kinds.where(WorksheetSnapshot.worksheet_id == bindparam("worksheet_id"))
+    kinds = kinds.subquery()
+    copy = aliased(Assignment)
+    newest = (select(copy.id)
+              .where(copy.client_id == bindparam("client_id"), copy.worksheet_id == kinds.c.worksheet_id,
+                     copy.submitted_at.is_not(None), copy.status.in_(SENT_STATUSES))
+              .order_by(copy.submitted_at.desc(), copy.id.desc()).limit(MAX_POINTS))
+    if dialect == "postgresql":
+        newest = newest.lateral()
+        chosen = select(newest.c.id).select_from(kinds).join(newest, true())
+    else:  # SQLite has no LATERAL, but runs a correlated IN list once per worksheet, as the same walk
+        listed = aliased(Assignment)
+        chosen = select(listed.id).select_from(kinds).join(listed, listed.id.in_(newest.scalar_subquery()))
+    return (select(Assignment.id, Assignment.worksheet_id, Assignment.submitted_at, Response.answers, WorksheetSnapshot)
+            .join(Assignment.response).join(Assignment.snapshot)
+            .where(Assignment.id.in_(chosen))
+            .order_by(Assignment.submitted_at, Assignment.id))

@@ -263,9 +263,10 @@ def test_the_whole_journey(app: Flask, live_server: LiveServer, new_context, the
             next_part(client, definition.sections[number].title)
     check_and_send(client)
     assert_fits_the_width(client)
-    response = db.session.get(Assignment, assignment_id).response
-    db.session.refresh(response)
-    assert response.submitted_at is not None and response.answers == answers
+    sent = db.session.get(Assignment, assignment_id)
+    db.session.refresh(sent)
+    db.session.refresh(sent.response)
+    assert sent.submitted_at is not None and sent.response.answers == answers
     db.session.rollback()
 
     packet = clinician_reviews(clinician, live_server, definition, answers)

@@ -27,7 +27,7 @@ def send_weekly(make, person, worksheet_id: str, weeks: int, first: dt.datetime 
     for week in range(weeks):
         assignment = make.assignment(person, worksheet_id, status="submitted",
                                      answers=answers_for_week(definition, week))
-        assignment.response.submitted_at = first + dt.timedelta(weeks=week)
+        assignment.submitted_at = first + dt.timedelta(weeks=week)
         sent.append(assignment)
     db.session.commit()
     return sent

@@ -6,12 +6,14 @@ import datetime as dt
 import re
 
 import pytest
+from flask import request
 from sqlalchemy import func, select
 
 from clinic.assignments.services import transition
 from clinic.extensions import db
 from clinic.models import AssignmentStatus, AuditEvent, PacketExport, utcnow
 from clinic import words
+from clinic.pdf.forms import packet_form
 from clinic.pdf.services import PACKET_CHOICES
 from clinic.worksheets import evaluate
 from tests.support.packets import cover, make_packet
@@ -190,6 +192,24 @@ def test_the_form_ticks_submitted_worksheets_and_offers_both_paper_sizes(signed_
     assert page.count('name="packet-assignments"') == 4
     assert "US Letter" in page and "Make packet" in page
     assert 'data-busy-label="Preparing…"' in page
+
+
+@pytest.mark.parametrize("posted", [None, {"packet-changes_since": "date", "packet-paper": "A0"}])
+def test_the_forms_choices_are_drawn_as_wtforms_draws_them(app, make, jordan, submitted, posted):
+    """choice_group draws each option itself; it must match WTForms' widgets, ticks and `required` included."""
+    make.assignment(jordan, "origins-mapping", status="in_progress", answers={"caregiving-resonance": 2})
+    with app.test_request_context(method="POST" if posted else "GET", data=posted):
+        form = packet_form(jordan, formdata=request.form if posted else None)
+        if posted:
+            form.validate()
+        choice_group = app.jinja_env.get_template("_macros.html").module.choice_group
+        all_drawn = []
+        for field in (form.changes_since, form.assignments, form.paper):
+            drawn = re.findall(r'<li class="choice">.*</li>', str(choice_group(field)))
+            widgets = [f'<li class="choice">{option()} {option.label(class_="choice__label")}</li>' for option in field]
+            assert drawn == widgets and len(drawn) == len(field.choices)
+            all_drawn += drawn
+    assert any("<input checked" in line for line in all_drawn) and any(" required " in line for line in all_drawn)
 
 
 @pytest.mark.parametrize(("change", "message"), [

@@ -14,10 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, true
+from sqlalchemy import Select, Text, bindparam, cast, select, true
 from sqlalchemy.orm import aliased
 
-from clinic.assignments.services import definition_in
+from clinic.assignments.services import definition_by_digest
 from clinic.extensions import db
 from clinic.models import SENT_STATUSES, Assignment, Client, Response, WorksheetSnapshot
 from clinic.words import local
@@ -132,17 +132,21 @@ def figures(definition: Definition, answers: dict[str, Any]) -> list[Figure]:
 
 @dataclass(frozen=True)
 class SentCopy:
-    """One sent worksheet as a trend reads it: a row of five columns, not an assignment, response and snapshot."""
+    """One sent worksheet as a trend reads it: a row of five columns, not an assignment, response and snapshot.
+
+    The answers stay the stored JSON text and the snapshot its digest: together they key the figures
+    cache, so a page whose figures are cached decodes no answers and loads no snapshots.
+    """
 
     id: int
     worksheet_id: str
     submitted_at: dt.datetime
-    answers: dict[str, Any] | None
-    snapshot: WorksheetSnapshot
+    answers_json: str | None
+    digest: str
 
     @property
     def definition(self) -> Definition:
-        return definition_in(self.snapshot)
+        return definition_by_digest(self.digest)
 
 
 _figures_cache: dict[tuple[str, str], tuple[Figure, ...]] = {}
@@ -155,12 +159,12 @@ def _sent_figures(copy: SentCopy) -> tuple[Figure, ...]:
     out a long checklist's figures costs milliseconds; keyed by content, a
     cached result can never belong to other answers.
     """
-    answers = copy.answers or {}
-    key = (copy.snapshot.digest, json.dumps(answers, sort_keys=True))
+    key = (copy.digest, copy.answers_json or "")
     found = _figures_cache.get(key)
     if found is None:
         if len(_figures_cache) >= FIGURES_CACHE_SIZE:
             _figures_cache.clear()
+        answers = (json.loads(copy.answers_json) if copy.answers_json else None) or {}
         found = _figures_cache[key] = tuple(figures(copy.definition, answers))
     return found
 
@@ -250,7 +254,8 @@ def _latest_sent_statement(dialect: str, one_worksheet: bool) -> Select:
     else:  # SQLite has no LATERAL, but runs a correlated IN list once per worksheet, as the same walk
         listed = aliased(Assignment)
         chosen = select(listed.id).select_from(kinds).join(listed, listed.id.in_(newest.scalar_subquery()))
-    return (select(Assignment.id, Assignment.worksheet_id, Assignment.submitted_at, Response.answers, WorksheetSnapshot)
+    return (select(Assignment.id, Assignment.worksheet_id, Assignment.submitted_at, cast(Response.answers, Text),
+                   WorksheetSnapshot.digest)
             .join(Assignment.response).join(Assignment.snapshot)
             .where(Assignment.id.in_(chosen))
             .order_by(Assignment.submitted_at, Assignment.id))

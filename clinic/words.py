@@ -67,7 +67,12 @@ def date(value: dt.date | dt.datetime | None) -> str:
     """'4 Dec 2026': the one way a date reads."""
     if value is None:
         return ""
-    day = _calendar_day(value)
+    return _day_words(_calendar_day(value))
+
+
+@lru_cache(maxsize=4096)
+def _day_words(day: dt.date) -> str:
+    """`date`'s words, worded once per day: a client page shows the same few dozen days a hundred times."""
     return f"{day.day} {day:%b %Y}"
 
 

@@ -92,6 +92,14 @@ def test_the_migrated_database_refuses_to_change_audit_rows(upgraded_app, statem
             == "test"
 
 
+def _insert_clinician_and_client(connection) -> None:
+    """Clinician 7 and their client 3, as rows of any schema version these tests start from."""
+    connection.execute(text("INSERT INTO clinician (id, email, name, password_hash, session_version, created_at) "
+                            "VALUES (7, 'a@example.test', 'A', 'x', 1, CURRENT_TIMESTAMP)"))
+    connection.execute(text("INSERT INTO client (id, clinician_id, display_name, notes, agenda, created_at) "
+                            "VALUES (3, 7, 'Robin', '', '', CURRENT_TIMESTAMP)"))
+
+
 def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(empty_database):
     """Assignments made before c13scale_lists_at_scale keep their definitions, titles and history, both ways."""
     app = create_app({"TESTING": True, "SECRET_KEY": "migrations", "SQLALCHEMY_DATABASE_URI": empty_database})
@@ -99,11 +107,7 @@ def test_moving_snapshots_to_their_own_table_keeps_every_worksheet_as_assigned(e
     with app.app_context(), logging_untouched():
         upgrade(directory=MIGRATIONS_DIR, revision="c11data_database_promises")
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO clinician (id, email, name, password_hash, session_version, created_at) "
-                "VALUES (7, 'a@example.test', 'A', 'x', 1, CURRENT_TIMESTAMP)"))
-            connection.execute(text("INSERT INTO client (id, clinician_id, display_name, notes, agenda, created_at) "
-                                    "VALUES (3, 7, 'Robin', '', '', CURRENT_TIMESTAMP)"))
+            _insert_clinician_and_client(connection)
             for number, status in ((1, "submitted"), (2, "assigned")):
                 connection.execute(text(
                     "INSERT INTO assignment (id, client_id, worksheet_id, worksheet_version, definition_snapshot, "
@@ -140,11 +144,7 @@ def test_the_time_a_worksheet_was_sent_moves_to_its_assignment_and_back(empty_da
     with app.app_context(), logging_untouched():
         upgrade(directory=MIGRATIONS_DIR, revision="c13perf_practice_plans")
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO clinician (id, email, name, password_hash, session_version, created_at) "
-                "VALUES (7, 'a@example.test', 'A', 'x', 1, CURRENT_TIMESTAMP)"))
-            connection.execute(text("INSERT INTO client (id, clinician_id, display_name, notes, agenda, created_at) "
-                                    "VALUES (3, 7, 'Robin', '', '', CURRENT_TIMESTAMP)"))
+            _insert_clinician_and_client(connection)
             connection.execute(text("INSERT INTO worksheet_snapshot (id, worksheet_id, worksheet_version, digest, "
                                     "definition) VALUES (1, 'origins-mapping', 1, 'd', '{}')"))
             for number, status in ((1, "submitted"), (2, "assigned")):

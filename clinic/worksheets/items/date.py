@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, ClassVar, Literal
 
 from clinic.worksheets.fields import DateInputField, date_from_text, optional
-from clinic.worksheets.items.base import AskTheForm, ItemBase, register
+from clinic.worksheets.items.base import ItemBase, read_typed, register
 
 
 @register
@@ -23,15 +23,7 @@ class DateItem(ItemBase):
         return f"{day.day} {day:%B %Y}"
 
     def quick_read(self, values: list[str]) -> str | None:
-        if len(values) > 1:
-            raise AskTheForm
-        text = values[0].strip() if values else ""
-        if not text:
-            return None
-        try:
-            return date_from_text(text)
-        except ValueError:
-            raise AskTheForm from None
+        return read_typed(values, date_from_text)
 
     def form_field(self):
         return DateInputField(validators=optional(), **self.field_text())

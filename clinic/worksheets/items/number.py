@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import model_validator
 
 from clinic.worksheets.fields import NumberInputField, number_from_text, optional
-from clinic.worksheets.items.base import AskTheForm, ItemBase, register
+from clinic.worksheets.items.base import ItemBase, read_typed, register
 from clinic.worksheets.schema.base import ShortLabel
 
 
@@ -31,15 +31,8 @@ class NumberItem(ItemBase):
         return f"{value} {self.unit}" if self.unit else str(value)
 
     def quick_read(self, values: list[str]) -> int | float | None:
-        if len(values) > 1:
-            raise AskTheForm
-        text = values[0].strip() if values else ""
-        if not text:
-            return None
-        try:
-            return number_from_text(text, integer=self.integer, minimum=self.min, maximum=self.max)
-        except ValueError:
-            raise AskTheForm from None
+        return read_typed(values, lambda text: number_from_text(text, integer=self.integer, minimum=self.min,
+                                                                maximum=self.max))
 
     def form_field(self):
         return NumberInputField(validators=optional(), integer=self.integer, minimum=self.min,

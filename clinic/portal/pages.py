@@ -93,14 +93,14 @@ _CLIENT_WITH_CLINICIAN = (select(Client).where(Client.id == bindparam("client_id
 @client_required
 def home():
     client = db.session.scalar(_CLIENT_WITH_CLINICIAN, {"client_id": g.portal_client_id})
-    worksheets = select(Assignment).options(joinedload(Assignment.response))
+    # The cards show each worksheet's own columns (title, status, dates, note): no answers are read.
     to_do = db.session.scalars(
-        worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
+        select(Assignment).where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
         .options(joinedload(Assignment.snapshot))
         .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)  # then as assigned
     ).all()
     # Sent worksheets, the latest first, a page at a time: years of them stay quick to show.
-    done = paginate(worksheets.where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
+    done = paginate(select(Assignment).where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
                     .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()), "done")
     audit.record(AuditAction.PORTAL_HOME_VIEW, client)
     page = render_template(

@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -117,10 +118,9 @@ def home():
 @client_required
 def worksheet(assignment_id: int):
     """One part of a worksheet (`?part=2`); its form saves, then goes where the button said."""
-    assignment = own_assignment(assignment_id)
-    definition = definition_of(assignment)
-    if assignment.status not in OPEN_STATUSES and request.method == "GET":
-        return _show_sent(assignment, definition)
+    assignment, definition, sent_page = _open_or_sent(assignment_id)
+    if sent_page:
+        return sent_page
     number = _part_number(definition, request.form.get("part", "1") if request.method == "POST"
                           else request.args.get("part", "1"))
     if number is None:
@@ -137,6 +137,16 @@ def worksheet(assignment_id: int):
         return render_template("portal/problem.html", message=outcome.message), 400
     return _show_part(assignment, definition, number, form=outcome.form, problem=outcome.message,
                       version=outcome.version, code=outcome.code)
+
+
+def _open_or_sent(assignment_id: int) -> tuple[Assignment, Definition, ResponseReturnValue | None]:
+    """The client's worksheet and its definition, and, when it is no longer open, its sent page to show
+    instead of one asked for (a form posted to it still reaches its route, which says it is closed)."""
+    assignment = own_assignment(assignment_id)
+    definition = definition_of(assignment)
+    if assignment.status not in OPEN_STATUSES and request.method == "GET":
+        return assignment, definition, _show_sent(assignment, definition)
+    return assignment, definition, None
 
 
 def _part_number(definition: Definition, part: str) -> int | None:
@@ -320,10 +330,9 @@ def remove_row(assignment_id: int, group_id: str, row: int):
 @client_required
 def check(assignment_id: int):
     """The last step before sending: what is still needed, each linked to the part that holds it."""
-    assignment = own_assignment(assignment_id)
-    definition = definition_of(assignment)
-    if assignment.status not in OPEN_STATUSES:
-        return _show_sent(assignment, definition)
+    assignment, definition, sent_page = _open_or_sent(assignment_id)
+    if sent_page:
+        return sent_page
     audit.record(AuditAction.RESPONSE_VIEWED, assignment.response)
     db.session.commit()
     return render_template("portal/check.html", assignment=assignment, definition=definition,
@@ -335,10 +344,9 @@ def check(assignment_id: int):
 @client_required
 def send(assignment_id: int):
     """Sending, confirmed: GET asks ("you cannot change it after sending"), POST sends the saved answers."""
-    assignment = own_assignment(assignment_id)
-    definition = definition_of(assignment)
-    if assignment.status not in OPEN_STATUSES and request.method == "GET":
-        return _show_sent(assignment, definition)
+    assignment, definition, sent_page = _open_or_sent(assignment_id)
+    if sent_page:
+        return sent_page
     if request.method == "GET":
         if missing_answers(definition, assignment.response.answers):
             return redirect(url_for("portal.check", assignment_id=assignment.id))

@@ -64,7 +64,7 @@ def is_usable(link: PortalLink | None) -> bool:
 
 def lets_in(revoked_at: dt.datetime | None, expires_at: dt.datetime, archived_at: dt.datetime | None) -> bool:
     """`is_usable` from the columns alone (every portal request asks it, and loads no objects to)."""
-    return revoked_at is None and expires_at > utcnow() and archived_at is None
+    return status_of(revoked_at, expires_at) == "active" and archived_at is None
 
 
 def find_usable_link(token: str) -> PortalLink | None:
@@ -117,9 +117,14 @@ def links_of(client: Client, *, limit: int) -> list[PortalLink]:
 
 def link_status(link: PortalLink) -> str:
     """'active', 'expired' or 'revoked', in words a clinician reads at a glance."""
-    if link.revoked_at is not None:
+    return status_of(link.revoked_at, link.expires_at)
+
+
+def status_of(revoked_at: dt.datetime | None, expires_at: dt.datetime) -> str:
+    """`link_status` from the link's columns."""
+    if revoked_at is not None:
         return "revoked"
-    if link.expires_at <= utcnow():
+    if expires_at <= utcnow():
         return "expired"
     return "active"
 

@@ -25,12 +25,18 @@ class TextLimit:
         self.maximum = maximum
 
     def __call__(self, form: Form, field: Field) -> None:
-        length = len(field.data or "")
-        if length > self.maximum:
-            raise ValidationError(
-                f"This answer is {length:,} characters long; the limit is {self.maximum:,}. "
-                f"Please shorten it by {_characters(length - self.maximum)}."
-            )
+        try:
+            text_within(field.data or "", self.maximum)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+def text_within(text: str, maximum: int) -> str:
+    """The text if it is at most `maximum` characters long, or ValueError saying by how much to shorten it."""
+    if len(text) > maximum:
+        raise ValueError(f"This answer is {len(text):,} characters long; the limit is {maximum:,}. "
+                         f"Please shorten it by {_characters(len(text) - maximum)}.")
+    return text
 
 
 def _characters(count: int) -> str:

@@ -7,8 +7,8 @@ from typing import ClassVar, Literal
 from pydantic import Field
 from wtforms import StringField, TextAreaField
 
-from clinic.worksheets.fields import TextLimit, optional
-from clinic.worksheets.items.base import AskTheForm, ItemBase, register
+from clinic.worksheets.fields import TextLimit, optional, text_within
+from clinic.worksheets.items.base import ItemBase, read_typed, register
 
 
 @register
@@ -21,12 +21,7 @@ class ShortText(ItemBase):
     input_rows: ClassVar[int | None] = None  # lines of the box on the page (None: one line)
 
     def quick_read(self, values: list[str]) -> str | None:
-        if len(values) > 1:
-            raise AskTheForm
-        text = values[0].strip() if values else ""
-        if len(text) > self.max_length:
-            raise AskTheForm
-        return text or None
+        return read_typed(values, lambda text: text_within(text, self.max_length))
 
     def form_field(self):
         return self.field_class(validators=[*optional(), TextLimit(self.max_length)],

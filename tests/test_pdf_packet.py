@@ -103,6 +103,22 @@ def test_the_packet_prints_worksheets_in_the_order_they_were_assigned_not_sent(s
     assert origins_title in firsts[0] and checklist_title in firsts[1]
 
 
+def test_flags_and_summaries_put_the_most_urgent_worksheet_first(signed_in, make, jordan):
+    plan = make.assignment(jordan, "security-building-plan", status="submitted",
+                           answers=sample_answers("security-building-plan"))  # no flag
+    origins = make.assignment(jordan, "origins-mapping", status="submitted",
+                              answers=sample_answers("origins-mapping"))  # a flag to look at
+    checklist = make.assignment(jordan, "partner-source-checklist", status="submitted",
+                                answers={**sample_answers("partner-source-checklist"), "afraid": "yes"})  # safety
+
+    pages = page_texts(make_packet(signed_in, jordan, assignments=[plan, origins, checklist]).data)
+    glance = between(" ".join(pages), "Flags and summaries: flagged worksheets first", "WORKSHEET ANSWERS")
+    assert [glance.index(a.title) for a in (checklist, origins, plan)] == sorted(
+        glance.index(a.title) for a in (checklist, origins, plan))
+    contents = between(cover(pages), "In this packet", "Page ")  # the worksheets themselves stay in packet order
+    assert contents.index(plan.title) < contents.index(origins.title) < contents.index(checklist.title)
+
+
 def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make, jordan, submitted):
     earlier = make.assignment(jordan, "origins-mapping", status="reviewed", answers=sample_answers("origins-mapping"))
     long_ago = utcnow() - dt.timedelta(days=20)

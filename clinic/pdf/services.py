@@ -48,6 +48,7 @@ from clinic.pdf.rendering import TooManyPages
 from clinic.trends.services import Trend, client_trends
 from clinic.worksheets import Definition, Evaluation, evaluate
 from clinic.worksheets.evaluation import FlagResult
+from clinic.worksheets.schema.rules import FLAG_LEVELS
 
 # Paper sizes a PDF can be made in: the CSS page size (also the value in forms and
 # config) → its label.
@@ -358,7 +359,15 @@ class Packet:
     def flags(self) -> tuple[tuple[Sheet, FlagResult], ...]:
         """Every flag of the sent worksheets with its worksheet: safety flags first, then in packet order."""
         raised = [(sheet, flag) for sheet in self.sheets if not sheet.unsubmitted for flag in sheet.evaluation.flags]
-        return tuple(sorted(raised, key=lambda pair: pair[1].severity != "safety"))
+        return tuple(sorted(raised, key=lambda pair: flag_rank(pair[1].severity)))
+
+    @property
+    def glance_sheets(self) -> tuple[Sheet, ...]:
+        """The sent worksheets for "Flags and summaries" as the cover ranks its flags: a safety flag
+        first, then other flags, then the rest, each in packet order (the clinician reads the most
+        urgent first, also when the cover has no room for every flag)."""
+        sent = [sheet for sheet in self.sheets if not sheet.unsubmitted]
+        return tuple(sorted(sent, key=lambda sheet: flag_rank(sheet.evaluation.highest_level)))
 
     @property
     def cover_flags(self) -> tuple[tuple[Sheet, FlagResult], ...]:
@@ -389,6 +398,11 @@ class Packet:
     @property
     def agenda_on_cover(self) -> bool:
         return printed_lines(print_text(self.agenda)) <= COVER_AGENDA_LINES
+
+
+def flag_rank(level: str | None) -> int:
+    """Where a flag level sorts: the engine's most urgent level first, no flag last."""
+    return FLAG_LEVELS.index(level) if level else len(FLAG_LEVELS)
 
 
 def printed_lines(text: str) -> int:

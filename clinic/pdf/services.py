@@ -516,8 +516,7 @@ def _gravest_flag(assignment: Assignment) -> str | None:
     answers = submitted_answers(assignment)
     if answers is None:
         return None
-    levels = {flag.severity for flag in evaluate(definition_of(assignment), printable(answers)).flags}
-    return "safety" if "safety" in levels else next(iter(levels), None)
+    return evaluate(definition_of(assignment), printable(answers)).highest_level
 
 
 def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> tuple[str, dt.datetime | None]:

@@ -7,6 +7,7 @@ lifecycle does not allow and records each change with its time and actor.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import abort, current_app
@@ -32,6 +33,7 @@ from clinic.models import (
     WorksheetSnapshot,
     utcnow,
 )
+from clinic.urls import id_links
 from clinic.worksheets import Definition, evaluate
 
 ASSIGNED, IN_PROGRESS, SUBMITTED, REVIEWED, CANCELLED = AssignmentStatus
@@ -297,10 +299,57 @@ def recent_activity(clinician_id: int, limit: int = 10) -> list[AssignmentEvent]
     ))
 
 
-def assignments_of(client: Client) -> Select:
-    """All of a client's worksheets, newest first."""
-    return (select(Assignment).where(Assignment.client_id == client.id)
+@dataclass(frozen=True)
+class WorksheetRow:
+    """One line of a client's worksheet table, its link and dates worded once here: a page of
+    twenty lines then costs the template no `url_for` and no date filter each.
+
+    `due_date` and `is_open` are an assignment's own, so that the one `due` macro words its due date.
+    """
+
+    review_url: str
+    title: str
+    series_position: int | None
+    series_times: int | None
+    status: AssignmentStatus
+    flag_level: str | None  # None when cancelled: a cancelled worksheet's flag asks nothing of anyone
+    assigned: str
+    due_date: dt.date | None
+    is_open: bool
+    last_change: str
+
+
+def worksheet_table(client: Client) -> Select:
+    """A client's worksheets, newest first, as the columns of a `WorksheetRow` (see `worksheet_row`)."""
+    return (select(Assignment.id, Assignment.title, Assignment.series_position, AssignmentSeries.times,
+                   Assignment.status, Assignment.flag_level, Assignment.created_at, Assignment.due_date,
+                   Assignment.status_changed_at)
+            .outerjoin(Assignment.series)
+            .where(Assignment.client_id == client.id)
             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+
+
+def worksheet_table_count(client: Client) -> Select:
+    """How many rows `worksheet_table` has: its outer join adds a column, never a row."""
+    return select(func.count()).select_from(Assignment).where(Assignment.client_id == client.id)
+
+
+def worksheet_row() -> Callable[..., WorksheetRow]:
+    """How `paginate` turns a `worksheet_table` row into a `WorksheetRow` (the links built from one)."""
+    review_url = id_links("assignments.review", "assignment_id")
+
+    def row(assignment_id: int, title: str, series_position: int | None, series_times: int | None,
+            status: AssignmentStatus, flag_level: str | None, created_at: dt.datetime, due_date: dt.date | None,
+            status_changed_at: dt.datetime) -> WorksheetRow:
+        return WorksheetRow(
+            review_url=review_url(assignment_id), title=title,
+            series_position=series_position, series_times=series_times,
+            status=status, flag_level=None if status == CANCELLED else flag_level,
+            assigned=words.date(created_at), due_date=due_date, is_open=status in OPEN_STATUSES,
+            last_change=words.date_time(status_changed_at),
+        )
+
+    return row
 
 
 def sent_history(client: Client, worksheet_id: str | None = None) -> list[Assignment]:

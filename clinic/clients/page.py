@@ -10,7 +10,7 @@ from __future__ import annotations
 from clinic import words
 from clinic.assignments.forms import AssignForm
 from clinic.assignments.series import running_series
-from clinic.assignments.services import assignments_of, open_worksheet_ids
+from clinic.assignments.services import open_worksheet_ids, worksheet_row, worksheet_table, worksheet_table_count
 from clinic.clients.forms import AgendaForm
 from clinic.clients.pagination import paginate
 from clinic.mail.services import latest_failure
@@ -30,7 +30,8 @@ def render_client_page(client: Client, *, agenda_form: AgendaForm | None = None,
         agenda_form=agenda_form or AgendaForm(formdata=None, agenda=client.agenda),
         assign_form=assign_form or AssignForm(formdata=None),
         packet_form=packet_form(client),
-        assignments=paginate(assignments_of(client), "worksheets"),
+        assignments=paginate(worksheet_table(client), "worksheets", row=worksheet_row(),
+                             count=worksheet_table_count(client)),
         open_worksheets=open_worksheet_ids(client),
         running_series=running_series(client),
         trends=client_trends(client),

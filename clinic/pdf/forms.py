@@ -11,14 +11,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinic import words
 from clinic.forms import BaseForm
-from clinic.models import Assignment, Client
+from clinic.models import Client
 from clinic.pdf.services import (
     PAPER_SIZES,
+    PacketChoice,
     PacketOptions,
     default_packet_options,
     last_packet,
     packet_candidates,
-    status_text,
 )
 from clinic.worksheets.fields import DateInputField
 
@@ -54,8 +54,9 @@ class PacketForm(BaseForm):
         )
 
 
-def _worksheet_label(assignment: Assignment) -> str:
-    return f"{assignment.title} ({status_text(assignment)})"
+def _worksheet_label(choice: PacketChoice) -> str:
+    status = words.status_dated(choice.status, submitted_at=choice.submitted_at, saved_at=choice.saved_at)
+    return f"{choice.title} ({status})"
 
 
 def packet_form(client: Client, formdata=None) -> PacketForm:

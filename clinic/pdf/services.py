@@ -447,18 +447,31 @@ def within_page_limit(sheets: tuple[Sheet, ...], too_long: TooManyPages) -> tupl
     return tuple(kept)
 
 
-def packet_candidates(client: Client) -> list[Assignment]:
+@dataclass(frozen=True)
+class PacketChoice:
+    """A worksheet the packet form offers, as the columns its line shows: loaded as an assignment
+    with its response, each of twenty lines read all its answers to show one date."""
+
+    id: int
+    title: str
+    status: AssignmentStatus
+    submitted_at: dt.datetime | None
+    saved_at: dt.datetime | None
+
+
+def packet_candidates(client: Client) -> list[PacketChoice]:
     """The client's most recently active worksheets that have something to print (at most PACKET_CHOICES),
     listed in the order they were assigned, as the packet prints them.
 
-    Only what the packet form lists (title, status, dates): no snapshots, no comments.
+    Only what the packet form lists (title, status, dates): no answers, no snapshots, no comments.
     """
     latest = (select(Assignment.id).where(_printable(client))
               .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()).limit(PACKET_CHOICES))
-    return list(db.session.scalars(
-        select(Assignment).where(Assignment.id.in_(latest)).options(joinedload(Assignment.response))
+    return [PacketChoice(*row) for row in db.session.execute(
+        select(Assignment.id, Assignment.title, Assignment.status, Assignment.submitted_at, Response.saved_at)
+        .outerjoin(Assignment.response).where(Assignment.id.in_(latest))
         .order_by(Assignment.id)
-    ))
+    )]
 
 
 def _printable(client: Client) -> ColumnElement[bool]:
@@ -542,7 +555,7 @@ def default_session_date() -> dt.date:
     return words.today()
 
 
-def default_packet_options(client: Client, candidates: list[Assignment] | None = None) -> PacketOptions:
+def default_packet_options(client: Client, candidates: list[PacketChoice] | None = None) -> PacketOptions:
     """What the packet form offers to start with (and the background renders): today's session, since
     the last packet, the sent worksheets among those the form lists."""
     chosen = [a.id for a in (packet_candidates(client) if candidates is None else candidates)

@@ -22,7 +22,7 @@ from clinic import audit, throttle, words
 from clinic.assignments.services import definition_of
 from clinic.clients.pagination import paginate
 from clinic.extensions import db
-from clinic.models import OPEN_STATUSES, SENT_STATUSES, Assignment, AuditAction, Client, PortalLink
+from clinic.models import OPEN_STATUSES, Assignment, AuditAction, Client, PortalLink
 from clinic.pdf.background import prerender_later
 from clinic.portal.access import (
     SESSION_LINK,
@@ -33,6 +33,7 @@ from clinic.portal.access import (
     start_client_session,
 )
 from clinic.portal.blueprint import bp
+from clinic.portal.cards import cards_to_do, sent_card, sent_cards
 from clinic.portal.saving import CLOSED_MESSAGE, FORGED_MESSAGE, WHOLE_NUMBER, save_from_request
 from clinic.portal.services import Draft, SaveRefused, end_sessions, find_usable_link, save_answers
 from clinic.worksheets import (
@@ -94,23 +95,12 @@ _CLIENT_WITH_CLINICIAN = (select(Client).where(Client.id == bindparam("client_id
 @client_required
 def home():
     client = db.session.scalar(_CLIENT_WITH_CLINICIAN, {"client_id": g.portal_client_id})
-    # The cards show each worksheet's own columns (title, status, dates, note): no answers are read.
-    to_do = db.session.scalars(
-        select(Assignment).where(Assignment.client_id == client.id, Assignment.status.in_(OPEN_STATUSES))
-        .options(joinedload(Assignment.snapshot))
-        .order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)  # then as assigned
-    ).all()
+    to_do = cards_to_do(client)
     # Sent worksheets, the latest first, a page at a time: years of them stay quick to show.
-    done = paginate(select(Assignment).where(Assignment.client_id == client.id, Assignment.status.in_(SENT_STATUSES))
-                    .order_by(Assignment.status_changed_at.desc(), Assignment.id.desc()), "done")
+    done = paginate(sent_cards(client), "done", row=sent_card())
     audit.record(AuditAction.PORTAL_HOME_VIEW, client)
-    page = render_template(
-        "portal/home.html",
-        clinician=client.clinician,
-        to_do=[(assignment, definition_of(assignment).estimated_minutes) for assignment in to_do],
-        done=done,
-    )
-    db.session.commit()  # after rendering, so the loaded worksheets are not read again one by one
+    page = render_template("portal/home.html", clinician=client.clinician, to_do=to_do, done=done)
+    db.session.commit()  # after rendering, so that nothing loaded (the clinician's name) is read again
     return page
 
 

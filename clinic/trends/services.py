@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from clinic.assignments.services import definition_by_digest
 from clinic.extensions import db
 from clinic.models import SENT_STATUSES, Assignment, Client, Response, WorksheetSnapshot
-from clinic.words import local
+from clinic.words import date, figure_text, local
 from clinic.worksheets import Definition, evaluate
 from clinic.worksheets.schema import CountSummary, LeanSummary, ProfileSummary, Scale
 from clinic.worksheets.schema.rules import AverageSummary, EntriesSummary, ShareSummary, TwoAxisSummary
@@ -36,6 +36,11 @@ FIGURES_CACHE_SIZE = 20_000
 class Series:
     label: str
     values: tuple[float | None, ...]  # one per submission; None where it was not answered
+
+    @functools.cached_property
+    def texts(self) -> tuple[str, ...]:
+        """The values as a chart's table reads them, worded once rather than by a filter per cell."""
+        return tuple(figure_text(value) for value in self.values)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,11 @@ class Trend:
     def dates(self) -> tuple[dt.date, ...]:
         """The day each was sent, on the practice's calendar."""
         return tuple(local(moment).date() for moment in self.submitted_at)
+
+    @functools.cached_property
+    def worded_dates(self) -> tuple[str, ...]:
+        """The dates as every chart's table reads them, worded once for all of the trend's charts."""
+        return tuple(date(day) for day in self.dates)
 
     def index_of(self, assignment_id: int) -> int | None:
         return self.assignment_ids.index(assignment_id) if assignment_id in self.assignment_ids else None

@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
 from clinic.assignments.services import add_comment, assign, transition
 from clinic.demo import PARTNER_SOURCE_ANSWERS
 from clinic.extensions import db
 from clinic.mail.services import unsubscribe_token
-from clinic.models import Assignment, Client, Clinician, Response
+from clinic.models import Assignment, Client, Clinician, PdfCacheEntry, Response
 from clinic.portal.services import issue_link
 from clinic.scale.seed import Made, email_of, seed_assignments, seed_people
 from tests.support.apps import QueryCounter, app_on, fresh_database
@@ -99,6 +99,15 @@ def packet_pdf(practice: Practice) -> Callable[[], int]:
     return lambda: practice.clinician_browser.post(path, data=data).status_code
 
 
+def made_now(download: Callable[[Practice], Callable[[], int]]) -> Callable[[Practice], Callable[[], int]]:
+    """The download with an empty PDF cache: what making the PDF costs, not serving a cached one."""
+    def prepare(practice: Practice) -> Callable[[], int]:
+        db.session.execute(delete(PdfCacheEntry))
+        db.session.commit()
+        return download(practice)
+    return prepare
+
+
 def save(practice: Practice) -> Callable[[], int]:
     version = db.session.scalar(select(Response.version).where(Response.assignment_id == practice.open.id))
     data = {"csrf_token": csrf_token(practice.portal, "/portal"), "version": str(version),
@@ -106,6 +115,8 @@ def save(practice: Practice) -> Callable[[], int]:
     return lambda: practice.portal.post(f"/portal/worksheets/{practice.open.id}/save", data=data).status_code
 
 
+ASSIGNMENT_PDF = clinician_page(lambda p: f"/assignments/{p.sent.id}/pdf")
+BLANK_PDF = clinician_page(lambda p: "/worksheets/security-building-plan/blank.pdf")
 PAGES: dict[str, Callable[[Practice], Callable[[], int]]] = {
     "sign-in": sign_in,
     "dashboard": clinician_page(lambda p: "/"),
@@ -123,9 +134,13 @@ PAGES: dict[str, Callable[[Practice], Callable[[], int]]] = {
     "new client": clinician_page(lambda p: "/clients/new"),
     "client edit": clinician_page(lambda p: f"/clients/{p.client.id}/edit"),
     "packet form": clinician_page(lambda p: f"/clients/{p.client.id}/packet"),
+    # Each PDF made just before it is cached: the download after it is served from the cache.
+    "packet PDF, made": made_now(packet_pdf),
     "packet PDF": packet_pdf,
-    "assignment PDF": clinician_page(lambda p: f"/assignments/{p.sent.id}/pdf"),
-    "blank PDF": clinician_page(lambda p: "/worksheets/security-building-plan/blank.pdf"),
+    "assignment PDF, made": made_now(ASSIGNMENT_PDF),
+    "assignment PDF": ASSIGNMENT_PDF,
+    "blank PDF, made": made_now(BLANK_PDF),
+    "blank PDF": BLANK_PDF,
     "assignment FHIR": clinician_page(lambda p: f"/assignments/{p.sent.id}/fhir"),
     "client FHIR": clinician_page(lambda p: f"/clients/{p.client.id}/fhir"),
     "erase form": clinician_page(lambda p: f"/clients/{p.client.id}/erase"),

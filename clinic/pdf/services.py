@@ -20,9 +20,9 @@ from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from clinic import words
 from clinic.assignments.services import definition_of
@@ -475,13 +475,12 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
     """Each of the client's worksheets that was assigned, started, sent, reviewed or edited since then:
     those to act on first (a safety flag, another flag, waiting for review), then the rest, newest
     first within each (see Change.order_key)."""
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.client_id == client.id).order_by(Assignment.id)
-        .options(selectinload(Assignment.events), selectinload(Assignment.response), joinedload(Assignment.snapshot))
-    )
+    events_in_period: dict[int, list[AssignmentEvent]] = {}
+    for event in db.session.scalars(_events_since(client, since).order_by(AssignmentEvent.id)):
+        events_in_period.setdefault(event.assignment_id, []).append(event)
     found: list[Change] = []
-    for assignment in assignments:
-        events = sorted((e for e in assignment.events if since is None or e.at > since),
+    for assignment in db.session.scalars(_changed_since(client, since)):
+        events = sorted(events_in_period.get(assignment.id, []),
                         key=lambda e: (e.at.date(), e.id))  # the day, then the order they happened in
         what = _by_day(events)
         moments = [e.at for e in events]
@@ -495,6 +494,24 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
                                 waiting=assignment.status == AssignmentStatus.SUBMITTED,
                                 flag=_gravest_flag(assignment)))
     return sorted(found, key=Change.order_key)
+
+
+def _events_since(client: Client, since: dt.datetime | None) -> Select[tuple[AssignmentEvent]]:
+    """The client's status events in the period (all of them with no start)."""
+    query = select(AssignmentEvent).join(AssignmentEvent.assignment).where(Assignment.client_id == client.id)
+    return query if since is None else query.where(AssignmentEvent.at > since)
+
+
+def _changed_since(client: Client, since: dt.datetime | None) -> Select[tuple[Assignment]]:
+    """The client's worksheets with an event or a save in the period, with their answers, in one query:
+    a long history costs no more queries, and one looked back on from a recent packet is not read at all."""
+    query = (select(Assignment).join(Assignment.response).where(Assignment.client_id == client.id)
+             .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot)).order_by(Assignment.id))
+    if since is None:
+        return query
+    moved = (select(AssignmentEvent.id)
+             .where(AssignmentEvent.assignment_id == Assignment.id, AssignmentEvent.at > since).exists())
+    return query.where(moved | (Response.saved_at > since))
 
 
 def _gravest_flag(assignment: Assignment) -> str | None:

@@ -19,6 +19,7 @@ from clinic.assignments.services import add_comment, assign, transition
 from clinic.demo import PARTNER_SOURCE_ANSWERS
 from clinic.extensions import db
 from clinic.mail.services import unsubscribe_token
+from clinic.pdf import services as pdf_services
 from clinic.models import Assignment, Client, Clinician, PdfCacheEntry, Response
 from clinic.portal.services import issue_link
 from clinic.scale.seed import Made, email_of, seed_assignments, seed_people
@@ -108,6 +109,20 @@ def made_now(download: Callable[[Practice], Callable[[], int]]) -> Callable[[Pra
     return prepare
 
 
+def with_stand_in_pdfs(download: Callable[[Practice], Callable[[], int]]) -> Callable[[Practice], Callable[[], int]]:
+    """The download with a stand-in for WeasyPrint: it asks the database for nothing, and making a
+    long history's every worksheet for real would take minutes."""
+    def prepare(practice: Practice) -> Callable[[], int]:
+        request = download(practice)
+
+        def request_with_stand_in() -> int:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(pdf_services, "render_pdf", lambda html, paper: b"%PDF-1.7 stand-in")
+                return request()
+        return request_with_stand_in
+    return prepare
+
+
 def save(practice: Practice) -> Callable[[], int]:
     version = db.session.scalar(select(Response.version).where(Response.assignment_id == practice.open.id))
     data = {"csrf_token": csrf_token(practice.portal, "/portal"), "version": str(version),
@@ -117,6 +132,7 @@ def save(practice: Practice) -> Callable[[], int]:
 
 ASSIGNMENT_PDF = clinician_page(lambda p: f"/assignments/{p.sent.id}/pdf")
 BLANK_PDF = clinician_page(lambda p: "/worksheets/security-building-plan/blank.pdf")
+PRIVACY_EXPORT = with_stand_in_pdfs(clinician_page(lambda p: f"/clients/{p.client.id}/export"))
 PAGES: dict[str, Callable[[Practice], Callable[[], int]]] = {
     "sign-in": sign_in,
     "dashboard": clinician_page(lambda p: "/"),
@@ -141,6 +157,8 @@ PAGES: dict[str, Callable[[Practice], Callable[[], int]]] = {
     "assignment PDF": ASSIGNMENT_PDF,
     "blank PDF, made": made_now(BLANK_PDF),
     "blank PDF": BLANK_PDF,
+    "privacy export, made": made_now(PRIVACY_EXPORT),
+    "privacy export": PRIVACY_EXPORT,
     "assignment FHIR": clinician_page(lambda p: f"/assignments/{p.sent.id}/fhir"),
     "client FHIR": clinician_page(lambda p: f"/clients/{p.client.id}/fhir"),
     "erase form": clinician_page(lambda p: f"/clients/{p.client.id}/erase"),

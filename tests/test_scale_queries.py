@@ -27,7 +27,7 @@ from tests.support.apps import QueryCounter, app_on, fresh_database
 from tests.support.posting import PASSWORD, csrf_token, login
 
 SMALL, LARGE = 10, 10_000
-FOCUS = 3  # the three worksheets the pages below look at, made through the app's own services
+FOCUS = 4  # the four worksheets the pages below look at, made through the app's own services
 
 
 class Practice:
@@ -42,6 +42,9 @@ class Practice:
         self.ready = assign(self.client, "partner-source-checklist", actor="test")  # answered, not yet sent
         self.ready.response.answers = dict(PARTNER_SOURCE_ANSWERS)
         transition(self.ready, "in_progress", actor="client")
+        self.plan = assign(self.client, "security-building-plan", actor="test")  # a goal to remove
+        self.plan.response.answers = {"goals": [{"goal": "See a friend"}]}
+        transition(self.plan, "in_progress", actor="client")
         self.sent = assign(self.client, "partner-source-checklist", actor="test")
         self.sent.response.answers = dict(PARTNER_SOURCE_ANSWERS)
         transition(self.sent, "submitted", actor="client")
@@ -167,6 +170,7 @@ PAGES: dict[str, Callable[[Practice], Callable[[], int]]] = {
     "portal landing": portal_page(lambda p: f"/p/{p.token}"),
     "portal sent worksheet": portal_page(lambda p: f"/portal/worksheets/{p.sent.id}"),
     "portal check": portal_page(lambda p: f"/portal/worksheets/{p.open.id}/check"),
+    "portal remove row": portal_page(lambda p: f"/portal/worksheets/{p.plan.id}/rows/goals/0/remove"),
     "portal send": portal_page(lambda p: f"/portal/worksheets/{p.ready.id}/send"),
     "unsubscribe": portal_page(lambda p: f"/portal/unsubscribe/{p.unsubscribe_token}"),
 }

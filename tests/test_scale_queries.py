@@ -13,19 +13,21 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
 from clinic.assignments.services import add_comment, assign, transition
 from clinic.demo import PARTNER_SOURCE_ANSWERS
 from clinic.extensions import db
-from clinic.models import Assignment, Client, Clinician, Response
+from clinic.mail.services import unsubscribe_token
+from clinic.pdf import services as pdf_services
+from clinic.models import Assignment, Client, Clinician, PdfCacheEntry, Response
 from clinic.portal.services import issue_link
 from clinic.scale.seed import Made, email_of, seed_assignments, seed_people
 from tests.support.apps import QueryCounter, app_on, fresh_database
 from tests.support.posting import PASSWORD, csrf_token, login
 
 SMALL, LARGE = 10, 10_000
-FOCUS = 2  # the two worksheets the pages below look at, made through the app's own services
+FOCUS = 4  # the four worksheets the pages below look at, made through the app's own services
 
 
 class Practice:
@@ -37,12 +39,19 @@ class Practice:
         self.client = db.session.scalar(select(Client).where(Client.clinician_id == self.clinician.id)
                                         .order_by(Client.id))
         self.open = assign(self.client, "origins-mapping", actor="test")
+        self.ready = assign(self.client, "partner-source-checklist", actor="test")  # answered, not yet sent
+        self.ready.response.answers = dict(PARTNER_SOURCE_ANSWERS)
+        transition(self.ready, "in_progress", actor="client")
+        self.plan = assign(self.client, "security-building-plan", actor="test")  # a goal to remove
+        self.plan.response.answers = {"goals": [{"goal": "See a friend"}]}
+        transition(self.plan, "in_progress", actor="client")
         self.sent = assign(self.client, "partner-source-checklist", actor="test")
         self.sent.response.answers = dict(PARTNER_SOURCE_ANSWERS)
         transition(self.sent, "submitted", actor="client")
         db.session.flush()
         add_comment(self.sent, clinician_id=self.clinician.id, body="Ask about the weekend.", section_id=None)
         _, self.token = issue_link(self.client)
+        self.unsubscribe_token = unsubscribe_token(self.client)
         db.session.commit()
         self.clinician_browser = app.test_client()
         assert login(self.clinician_browser, self.clinician).status_code == 302
@@ -86,6 +95,37 @@ def portal_sign_in(practice: Practice) -> Callable[[], int]:
     return lambda: browser.post(f"/p/{practice.token}", data={"csrf_token": token}).status_code
 
 
+def packet_pdf(practice: Practice) -> Callable[[], int]:
+    path = f"/clients/{practice.client.id}/packet"
+    data = {"csrf_token": csrf_token(practice.clinician_browser, path), "packet-session_date": "2026-03-10",
+            "packet-changes_since": "last-packet", "packet-assignments": [str(practice.sent.id)],
+            "packet-paper": "A4"}
+    return lambda: practice.clinician_browser.post(path, data=data).status_code
+
+
+def made_now(download: Callable[[Practice], Callable[[], int]]) -> Callable[[Practice], Callable[[], int]]:
+    """The download with an empty PDF cache: what making the PDF costs, not serving a cached one."""
+    def prepare(practice: Practice) -> Callable[[], int]:
+        db.session.execute(delete(PdfCacheEntry))
+        db.session.commit()
+        return download(practice)
+    return prepare
+
+
+def with_stand_in_pdfs(download: Callable[[Practice], Callable[[], int]]) -> Callable[[Practice], Callable[[], int]]:
+    """The download with a stand-in for WeasyPrint: it asks the database for nothing, and making a
+    long history's every worksheet for real would take minutes."""
+    def prepare(practice: Practice) -> Callable[[], int]:
+        request = download(practice)
+
+        def request_with_stand_in() -> int:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(pdf_services, "render_pdf", lambda html, paper: b"%PDF-1.7 stand-in")
+                return request()
+        return request_with_stand_in
+    return prepare
+
+
 def save(practice: Practice) -> Callable[[], int]:
     version = db.session.scalar(select(Response.version).where(Response.assignment_id == practice.open.id))
     data = {"csrf_token": csrf_token(practice.portal, "/portal"), "version": str(version),
@@ -93,6 +133,9 @@ def save(practice: Practice) -> Callable[[], int]:
     return lambda: practice.portal.post(f"/portal/worksheets/{practice.open.id}/save", data=data).status_code
 
 
+ASSIGNMENT_PDF = clinician_page(lambda p: f"/assignments/{p.sent.id}/pdf")
+BLANK_PDF = clinician_page(lambda p: "/worksheets/security-building-plan/blank.pdf")
+PRIVACY_EXPORT = with_stand_in_pdfs(clinician_page(lambda p: f"/clients/{p.client.id}/export"))
 PAGES: dict[str, Callable[[Practice], Callable[[], int]]] = {
     "sign-in": sign_in,
     "dashboard": clinician_page(lambda p: "/"),
@@ -106,6 +149,30 @@ PAGES: dict[str, Callable[[Practice], Callable[[], int]]] = {
     "portal home": portal_page(lambda p: "/portal"),
     "portal worksheet": portal_page(lambda p: f"/portal/worksheets/{p.open.id}"),
     "save": save,
+    "sign-in page": clinician_page(lambda p: "/login"),
+    "new client": clinician_page(lambda p: "/clients/new"),
+    "client edit": clinician_page(lambda p: f"/clients/{p.client.id}/edit"),
+    "packet form": clinician_page(lambda p: f"/clients/{p.client.id}/packet"),
+    # Each PDF made just before it is cached: the download after it is served from the cache.
+    "packet PDF, made": made_now(packet_pdf),
+    "packet PDF": packet_pdf,
+    "assignment PDF, made": made_now(ASSIGNMENT_PDF),
+    "assignment PDF": ASSIGNMENT_PDF,
+    "blank PDF, made": made_now(BLANK_PDF),
+    "blank PDF": BLANK_PDF,
+    "privacy export, made": made_now(PRIVACY_EXPORT),
+    "privacy export": PRIVACY_EXPORT,
+    "assignment FHIR": clinician_page(lambda p: f"/assignments/{p.sent.id}/fhir"),
+    "client FHIR": clinician_page(lambda p: f"/clients/{p.client.id}/fhir"),
+    "erase form": clinician_page(lambda p: f"/clients/{p.client.id}/erase"),
+    "password": clinician_page(lambda p: "/account/password"),
+    "two-step": clinician_page(lambda p: "/account/two-step"),
+    "portal landing": portal_page(lambda p: f"/p/{p.token}"),
+    "portal sent worksheet": portal_page(lambda p: f"/portal/worksheets/{p.sent.id}"),
+    "portal check": portal_page(lambda p: f"/portal/worksheets/{p.open.id}/check"),
+    "portal remove row": portal_page(lambda p: f"/portal/worksheets/{p.plan.id}/rows/goals/0/remove"),
+    "portal send": portal_page(lambda p: f"/portal/worksheets/{p.ready.id}/send"),
+    "unsubscribe": portal_page(lambda p: f"/portal/unsubscribe/{p.unsubscribe_token}"),
 }
 
 

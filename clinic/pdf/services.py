@@ -20,9 +20,9 @@ from typing import Any
 
 import weasyprint
 from flask import current_app, render_template
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from clinic import words
 from clinic.assignments.services import definition_of
@@ -221,35 +221,66 @@ def cache_key(document: str, inputs: dict[str, Any]) -> str:
     return _digest(document)[:16] + _digest({"template": template_version(), "inputs": inputs})[:48]
 
 
-def cached_pdf(owner: Clinician, document: str, inputs: dict[str, Any], paper: str,
-               html: Callable[[], str], shorten: Callable[[TooManyPages], str] | None = None) -> tuple[bytes, bool]:
+@dataclass(frozen=True)
+class Document:
+    """A PDF as the cache knows it: its name, everything it shows, and how to write its HTML."""
+
+    name: str
+    inputs: dict[str, Any]
+    html: Callable[[], str]
+
+    def key(self, paper: str) -> str:
+        return cache_key(self.name, {**self.inputs, "paper": paper, "max_pages": current_app.config["PDF_MAX_PAGES"]})
+
+
+def cached_pdf(owner: Clinician, document: Document, paper: str,
+               shorten: Callable[[TooManyPages], str] | None = None) -> tuple[bytes, bool]:
     """The document's PDF and whether it was rendered now (False: served from the cache).
 
     A document over the page limit is refused, unless `shorten` gives a shorter
     one (a packet without the worksheets that do not fit).
     """
-    key = cache_key(document, {**inputs, "paper": paper, "max_pages": current_app.config["PDF_MAX_PAGES"]})
+    key = document.key(paper)
     entry = db.session.get(PdfCacheEntry, key)
     if entry is not None and entry.clinician_id == owner.id:
         return entry.pdf, False
     try:
-        pdf = render_pdf(html(), paper)
+        pdf = render_pdf(document.html(), paper)
     except TooManyPages as too_long:
         if shorten is None:
             raise
         pdf = render_pdf(shorten(too_long), paper)
-    prefix = key[:16]
+    _store(owner, {key: pdf})
+    return pdf, True
+
+
+def cached_pdfs(owner: Clinician, documents: list[Document], paper: str) -> list[bytes]:
+    """Many documents' PDFs, in order: the cached ones read in one query, the others made and stored
+    together, so a client's every worksheet costs as many queries as one."""
+    keys = [document.key(paper) for document in documents]
+    cached = dict(db.session.execute(select(PdfCacheEntry.key, PdfCacheEntry.pdf).where(
+        PdfCacheEntry.clinician_id == owner.id, PdfCacheEntry.key.in_(keys))).all())
+    made = {key: render_pdf(document.html(), paper) for key, document in zip(keys, documents) if key not in cached}
+    if made:
+        _store(owner, made)
+    return [cached[key] if key in cached else made[key] for key in keys]
+
+
+def _store(owner: Clinician, made: dict[str, bytes]) -> None:
+    """Keep PDFs just made (by cache key), in place of older versions of the same documents;
+    entries older than CACHE_DAYS go too."""
     stale_before = utcnow() - dt.timedelta(days=CACHE_DAYS)
+    names = sorted({key[:16] for key in made})
     db.session.execute(delete(PdfCacheEntry).where(
         PdfCacheEntry.clinician_id == owner.id,
-        (PdfCacheEntry.key.startswith(prefix, autoescape=True)) | (PdfCacheEntry.created_at < stale_before),
+        func.substr(PdfCacheEntry.key, 1, 16).in_(names) | (PdfCacheEntry.created_at < stale_before),
     ))
     try:
         with db.session.begin_nested():
-            db.session.add(PdfCacheEntry(key=key, clinician_id=owner.id, pdf=pdf))
+            db.session.execute(insert(PdfCacheEntry), [{"key": key, "clinician_id": owner.id, "pdf": pdf}
+                                                       for key, pdf in made.items()])
     except IntegrityError:
-        pass  # another request stored the same document a moment ago
-    return pdf, True
+        pass  # another request stored one of them a moment ago; the rest are made again when next asked for
 
 
 def sheet_inputs(assignment: Assignment) -> dict[str, Any]:
@@ -269,7 +300,7 @@ def author_of(clinician: Clinician) -> str:
 # --- the three documents ---------------------------------------------------------------------
 
 
-def assignment_pdf(assignment: Assignment, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
+def worksheet_document(assignment: Assignment, clinician: Clinician) -> Document:
     """A filled-in worksheet with its summaries, flags and the clinician's comments.
 
     The date on it is the day it was made (fixed at render), so it is not part of the key.
@@ -282,7 +313,11 @@ def assignment_pdf(assignment: Assignment, clinician: Clinician, paper: str) -> 
         return render_template("pdf/worksheet.html", sheet=filled_sheet(assignment), client_name=client_name,
                                date_text=words.date(created), author=author_of(clinician), created=created)
 
-    return cached_pdf(clinician, f"assignment:{assignment.id}", inputs, paper, html)
+    return Document(f"assignment:{assignment.id}", inputs, html)
+
+
+def assignment_pdf(assignment: Assignment, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
+    return cached_pdf(clinician, worksheet_document(assignment, clinician), paper)
 
 
 def blank_pdf(definition: Definition, clinician: Clinician, paper: str) -> tuple[bytes, bool]:
@@ -293,7 +328,7 @@ def blank_pdf(definition: Definition, clinician: Clinician, paper: str) -> tuple
         return render_template("pdf/worksheet.html", sheet=blank_sheet(definition), client_name=None,
                                date_text=None, author=author_of(clinician), created=utcnow())
 
-    return cached_pdf(clinician, f"blank:{definition.id}", inputs, paper, html)
+    return cached_pdf(clinician, Document(f"blank:{definition.id}", inputs, html), paper)
 
 
 @dataclass(frozen=True)
@@ -502,13 +537,12 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
     """Each of the client's worksheets that was assigned, started, sent, reviewed or edited since then:
     those to act on first (a safety flag, another flag, waiting for review), then the rest, newest
     first within each (see Change.order_key)."""
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.client_id == client.id).order_by(Assignment.id)
-        .options(selectinload(Assignment.events), selectinload(Assignment.response), joinedload(Assignment.snapshot))
-    )
+    events_in_period: dict[int, list[AssignmentEvent]] = {}
+    for event in db.session.scalars(_events_since(client, since).order_by(AssignmentEvent.id)):
+        events_in_period.setdefault(event.assignment_id, []).append(event)
     found: list[Change] = []
-    for assignment in assignments:
-        events = sorted((e for e in assignment.events if since is None or e.at > since),
+    for assignment in db.session.scalars(_changed_since(client, since)):
+        events = sorted(events_in_period.get(assignment.id, []),
                         key=lambda e: (e.at.date(), e.id))  # the day, then the order they happened in
         what = _by_day(events)
         moments = [e.at for e in events]
@@ -522,6 +556,24 @@ def changes_since(client: Client, since: dt.datetime | None, anchors: dict[int, 
                                 waiting=assignment.status == AssignmentStatus.SUBMITTED,
                                 flag=_gravest_flag(assignment)))
     return sorted(found, key=Change.order_key)
+
+
+def _events_since(client: Client, since: dt.datetime | None) -> Select[tuple[AssignmentEvent]]:
+    """The client's status events in the period (all of them with no start)."""
+    query = select(AssignmentEvent).join(AssignmentEvent.assignment).where(Assignment.client_id == client.id)
+    return query if since is None else query.where(AssignmentEvent.at > since)
+
+
+def _changed_since(client: Client, since: dt.datetime | None) -> Select[tuple[Assignment]]:
+    """The client's worksheets with an event or a save in the period, with their answers, in one query:
+    a long history costs no more queries, and one looked back on from a recent packet is not read at all."""
+    query = (select(Assignment).join(Assignment.response).where(Assignment.client_id == client.id)
+             .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot)).order_by(Assignment.id))
+    if since is None:
+        return query
+    moved = (select(AssignmentEvent.id)
+             .where(AssignmentEvent.assignment_id == Assignment.id, AssignmentEvent.at > since).exists())
+    return query.where(moved | (Response.saved_at > since))
 
 
 def _gravest_flag(assignment: Assignment) -> str | None:
@@ -610,7 +662,7 @@ def packet_pdf(client: Client, clinician: Clinician, options: PacketOptions) -> 
         return _packet_document(replace(packet, sheets=kept, left_out=(*packet.left_out, *(
             LeftOut(sheet.definition.title, reason) for sheet in packet.sheets if sheet not in kept))))
 
-    return cached_pdf(clinician, f"packet:{client.id}", inputs, options.paper, html, shorten)
+    return cached_pdf(clinician, Document(f"packet:{client.id}", inputs, html), options.paper, shorten)
 
 
 def record_packet(client: Client, options: PacketOptions) -> None:

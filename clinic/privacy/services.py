@@ -13,6 +13,7 @@ import zipfile
 from typing import Any
 
 from sqlalchemy import delete, select, text
+from sqlalchemy.orm import joinedload
 
 from clinic import audit, words
 from clinic.extensions import db
@@ -31,7 +32,7 @@ from clinic.models import (
     Response,
     utcnow,
 )
-from clinic.pdf.services import assignment_pdf, default_paper
+from clinic.pdf.services import cached_pdfs, default_paper, worksheet_document
 
 ERASED_NAME = "Erased client"
 
@@ -89,8 +90,13 @@ def _audit_events(client: Client) -> list[dict[str, Any]]:
 
 def export_zip(client: Client, clinician: Clinician) -> bytes:
     """The zip a clinician hands over when a client asks for their data."""
-    assignments = list(db.session.scalars(select(Assignment).where(Assignment.client_id == client.id)
-                                          .order_by(Assignment.id)))
+    assignments = list(db.session.scalars(
+        select(Assignment).where(Assignment.client_id == client.id).order_by(Assignment.id)
+        .options(joinedload(Assignment.snapshot), joinedload(Assignment.events),
+                 joinedload(Assignment.response).joinedload(Response.comments))
+    ).unique())  # every worksheet with its history and comments in one query, however long the history
+    sent = [assignment for assignment in assignments if assignment.status in SENT_STATUSES]
+    pdfs = cached_pdfs(clinician, [worksheet_document(assignment, clinician) for assignment in sent], default_paper())
     document = {
         "client": {"id": client.id, "name": client.display_name, "email": client.email, "notes": client.notes,
                    "agenda": client.agenda, "created_at": _moment(client.created_at),
@@ -103,10 +109,8 @@ def export_zip(client: Client, clinician: Clinician) -> bytes:
         archive.writestr("README.txt", EXPORT_README.format(when=words.utc_stamp(utcnow()),
                                                             clinician=clinician.name or clinician.email))
         archive.writestr("client.json", json.dumps(document, ensure_ascii=False, indent=2))
-        for assignment in assignments:
-            if assignment.status in SENT_STATUSES:
-                pdf, _ = assignment_pdf(assignment, clinician, default_paper())
-                archive.writestr(f"worksheets/{assignment.id}-{assignment.worksheet_id}.pdf", pdf)
+        for assignment, pdf in zip(sent, pdfs):
+            archive.writestr(f"worksheets/{assignment.id}-{assignment.worksheet_id}.pdf", pdf)
     return buffer.getvalue()
 
 

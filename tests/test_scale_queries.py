@@ -3,7 +3,8 @@
 The practice is seeded in bulk by the same seeder as `flask seed-scale`
 (three clinicians, a tenth of all worksheets on clinician1's long-standing
 client, whose pages and portal are the ones measured). Each page is requested
-once at 10 assignments and once at 10,000, and its statements counted.
+once at 10 assignments and once at 10,000, and its statements counted. Downloads
+are counted twice: made (the PDF cache emptied first) and served from the cache.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from clinic.assignments.services import definition_of
 from clinic.extensions import db
 from clinic.models import OPEN_STATUSES, Assignment, AssignmentEvent, Client, Clinician, Comment
+from clinic.worksheets import evaluate
 from tests.support.posting import login
 
 SEED = ["seed-scale", "--clinicians", "3", "--clients-per-clinician", "4", "--assignments", "300",
@@ -47,6 +49,17 @@ def test_seeded_worksheets_were_sent_when_their_history_says(runner):
     sent = dict(db.session.execute(select(Assignment.id, Assignment.submitted_at)
                                    .where(Assignment.submitted_at.is_not(None))).all())
     assert sent and sent == sent_events
+
+
+def test_seeded_sent_worksheets_carry_the_flags_their_answers_raise(runner):
+    """The dashboard and client lists count flags from the stored level, as `transition` stores it."""
+    assert runner.invoke(args=SEED).exit_code == 0
+    sent = db.session.scalars(select(Assignment).where(Assignment.submitted_at.is_not(None))).all()
+    levels = {a.flag_level for a in sent}
+    assert None in levels and levels - {None}  # some raise a flag, some none
+    for assignment in sent:
+        assert assignment.flag_level == evaluate(definition_of(assignment), assignment.response.answers).highest_level
+    assert not any(a.flag_level for a in db.session.scalars(select(Assignment).where(Assignment.submitted_at.is_(None))))
 
 
 def test_seed_scale_refuses_a_database_with_real_clinicians(runner, clinician):

@@ -38,6 +38,7 @@ from clinic.models import (
     WorksheetSnapshot,
     utcnow,
 )
+from clinic.worksheets import evaluate
 
 SEEDED_EMAIL = re.compile(r"clinician[0-9]+@example\.org")
 BATCH = 2000
@@ -137,10 +138,12 @@ def seed_assignments(total: int, made: Made) -> None:
     library = current_app.extensions["worksheets"]
     definitions = [library[worksheet_id] for worksheet_id in sorted(library)]
     snapshots = {d.id: WorksheetSnapshot.of(d.snapshot()) for d in definitions}
+    # What a sent copy's answers raise, stored as `transition` stores it: the lists count flags from it.
+    flag_levels = {d.id: evaluate(d, ANSWERS.get(d.id, {})).highest_level for d in definitions}
     db.session.flush()
     for first in range(start, start + total, BATCH):
         numbers = range(first, min(first + BATCH, start + total))
-        plans = [_plan(number, clients, definitions, still_open) for number in numbers]
+        plans = [_plan(number, clients, definitions, still_open, flag_levels) for number in numbers]
         ids = _insert_with_ids(Assignment, [
             {**plan["assignment"], "snapshot_id": snapshots[plan["assignment"]["worksheet_id"]].id}
             for plan in plans
@@ -173,8 +176,8 @@ def seed_assignments(total: int, made: Made) -> None:
             connection.execute(text("VACUUM"))
 
 
-def _plan(number: int, clients: list[Any], definitions: list[Any],
-          still_open: set[tuple[int, str]]) -> dict[str, Any]:
+def _plan(number: int, clients: list[Any], definitions: list[Any], still_open: set[tuple[int, str]],
+          flag_levels: dict[str, str | None]) -> dict[str, Any]:
     """Every row of one seeded worksheet, the same for the same number (and the same open copies)."""
     chance = random.Random(number)
     client_id, clinician_id = clients[0] if number % 10 == 0 else clients[number % len(clients)]
@@ -205,7 +208,8 @@ def _plan(number: int, clients: list[Any], definitions: list[Any],
         "assignment": {"client_id": client_id, "worksheet_id": definition.id, "worksheet_version": definition.version,
                        "title": definition.title, "status": status, "due_date": due,
                        "note_to_client": "Take your time; there are no right answers." if number % 4 == 0 else "",
-                       "created_at": assigned, "status_changed_at": at, "submitted_at": submitted},
+                       "created_at": assigned, "status_changed_at": at, "submitted_at": submitted,
+                       "flag_level": flag_levels[definition.id] if submitted else None},
         "response": {"answers": dict(ANSWERS.get(definition.id, {})) if answered else {},
                      "version": 1 + number % 5 if answered else 0, "created_at": assigned,
                      "saved_at": at if answered else None},

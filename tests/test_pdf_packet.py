@@ -14,6 +14,7 @@ from clinic.extensions import db
 from clinic.models import AssignmentStatus, AuditEvent, PacketExport, utcnow
 from clinic import words
 from clinic.pdf.forms import packet_form
+from clinic.pdf import services as pdf_services
 from clinic.pdf.services import PACKET_CHOICES
 from clinic.worksheets import evaluate
 from tests.support.packets import cover, make_packet
@@ -117,6 +118,21 @@ def test_flags_and_summaries_put_the_most_urgent_worksheet_first(signed_in, make
         glance.index(a.title) for a in (checklist, origins, plan))
     contents = between(cover(pages), "In this packet", "Page ")  # the worksheets themselves stay in packet order
     assert contents.index(plan.title) < contents.index(origins.title) < contents.index(checklist.title)
+
+
+def test_a_long_history_lists_its_first_changes_and_says_how_many_more_there_are(signed_in, make, jordan,
+                                                                                   monkeypatch):
+    monkeypatch.setattr(pdf_services, "CHANGES_LISTED", 25)  # 100 in use: more than a test needs to make
+    for number in range(30):
+        make.assignment(jordan, WORKSHEETS[number % len(WORKSHEETS)], status="cancelled")
+
+    pages = page_texts(make_packet(signed_in, jordan, assignments=[]).data)
+    text = " ".join(pages)
+    assert "more changes: the first 25 changes are listed from page" in pages[0]
+    listed = between(text, "The first 25 changes (the cover has room for the first", "more changes are not listed")
+    assert listed.count("cancelled") == 25
+    assert "5 more changes are not listed here: the client’s page lists every worksheet." in text
+    assert "Every change" not in text
 
 
 def test_the_cover_lists_only_what_changed_since_the_last_packet(signed_in, make, jordan, submitted):

@@ -64,6 +64,9 @@ COVER_FLAG_LINES = 13
 COVER_CHANGE_LINES = 6
 COVER_AGENDA_LINES = 6
 COVER_LINE_CHARS = 95
+# "Every change" after the contents lists at most this many (those to act on, then the newest): a
+# long-standing client's first packet would otherwise print a thousand lines nobody reads.
+CHANGES_LISTED = 100
 # Everything that shapes how a PDF looks; a change to any of them is a new template version.
 TEMPLATE_SOURCES = (
     "templates/pdf/*.html",
@@ -419,6 +422,11 @@ class Packet:
         return self.changes[:_fitting(costs, COVER_CHANGE_LINES + self._unused_flag_lines + self._unused_agenda_lines)]
 
     @property
+    def listed_changes(self) -> tuple[Change, ...]:
+        """The changes printed in full after the contents (see CHANGES_LISTED)."""
+        return self.changes[:CHANGES_LISTED]
+
+    @property
     def _unused_flag_lines(self) -> int:
         flags = self.cover_flags
         used = sum(printed_lines(f"{flag.say} · {sheet.definition.title} page 00") + 1 for sheet, flag in flags)
@@ -577,11 +585,9 @@ def _changed_since(client: Client, since: dt.datetime | None) -> Select[tuple[As
 
 
 def _gravest_flag(assignment: Assignment) -> str | None:
-    """'safety' or 'attention' if the worksheet's sent answers raise such a flag, else None."""
-    answers = submitted_answers(assignment)
-    if answers is None:
-        return None
-    return evaluate(definition_of(assignment), printable(answers)).highest_level
+    """'safety' or 'attention' if the worksheet's sent answers raise such a flag, else None: the level
+    stored when it was sent (see `transition`), so a long history is not evaluated again."""
+    return assignment.flag_level if assignment.status in SENT_STATUSES else None
 
 
 def _changes_heading(options: PacketOptions, previous: PacketExport | None) -> tuple[str, dt.datetime | None]:

@@ -14,7 +14,6 @@ from typing import Any, Iterable
 
 from playwright.sync_api import Page
 from werkzeug.serving import BaseWSGIServer, make_server
-from werkzeug.wsgi import FileWrapper
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -50,22 +49,23 @@ class StatusRecorder:
                 self.server.server_errors.append(f"{status} on {environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
             return start_response(status, headers, *args)
 
-        return read_files_through(self.wsgi_app(environ, recording_start_response))
+        return read_through(self.wsgi_app(environ, recording_start_response))
 
 
-def read_files_through(body: Iterable[bytes]) -> Iterable[bytes]:
-    """Read a static file's body into memory and close the file now.
+def read_through(body: Iterable[bytes]) -> Iterable[bytes]:
+    """Read a response's body into memory and close it now (no response of the app streams).
 
     Werkzeug's development server skips `close()` when the browser drops the
-    connection mid-body (Chromium cancels the favicon request when the page
-    navigates on), and the open file then fails the test as a ResourceWarning.
+    connection (Chromium cancels the favicon request when the page navigates
+    on), and a static file left open then fails the test as a ResourceWarning.
+    That includes a "304 Not Modified": its body is empty, but the file
+    `send_file` opened is only closed by closing that body.
     """
-    if not isinstance(body, FileWrapper):
-        return body
     try:
         return [b"".join(body)]
     finally:
-        body.close()
+        if hasattr(body, "close"):
+            body.close()
 
 
 def bind(app: Any) -> BaseWSGIServer:

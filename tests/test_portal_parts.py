@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 
 from clinic.extensions import db
 from tests.support.portal import new_link, open_link, page_url, post, stored
@@ -165,6 +166,17 @@ def test_sending_needs_the_confirmation_step(portal, origins):
     assert saved.assignment.status == "submitted" and saved.answers["caregiving-resonance"] == 4
     assert saved.answers["pattern-what-changed"] == sample_answers("origins-mapping")["pattern-what-changed"]
     assert "Your answers have been sent to your therapist" in text_of(portal.get(sent.headers["Location"]))
+
+
+def test_the_check_screen_shows_the_answers_as_they_will_be_sent_with_a_way_back_to_each_part(portal, origins):
+    answers = sample_answers("origins-mapping")
+    post(portal, origins, answers, version=0, action="save")
+    page = text_of(portal.get(f"{page_url(origins)}/check"))
+    shown = page.split('id="answers-title"', 1)[1]
+    assert "This is what your therapist will see when you send the worksheet." in shown
+    assert str(escape(answers["pattern-what-changed"])) in shown
+    for number in range(1, 6):  # its five parts
+        assert f'<a href="{part_url(origins, number)}">Change part {number}' in shown
 
 
 def test_a_confirmation_from_an_older_page_does_not_send_what_the_client_has_not_seen(portal, origins):

@@ -325,9 +325,11 @@ def check(assignment_id: int):
         return sent_page
     audit.record(AuditAction.RESPONSE_VIEWED, assignment.response)
     db.session.commit()
+    answers = assignment.response.answers
     return render_template("portal/check.html", assignment=assignment, definition=definition,
-                           missing=missing_answers(definition, assignment.response.answers),
-                           parts=len(definition.sections), required_message=REQUIRED_MESSAGE)
+                           missing=missing_answers(definition, answers), answers=answers,
+                           hidden=hidden_items(definition, answers), parts=len(definition.sections),
+                           required_message=REQUIRED_MESSAGE)
 
 
 @bp.route("/portal/worksheets/<int:assignment_id>/send", methods=["GET", "POST"])

@@ -304,7 +304,7 @@ class WorksheetRow:
     """One line of a client's worksheet table, its link and dates worded once here: a page of
     twenty lines then costs the template no `url_for` and no date filter each.
 
-    `due_date` and `is_open` are an assignment's own, so that the one `due` macro words its due date.
+    `due_date` and `is_open` read as an assignment's, so that the one `due` macro words its due date.
     """
 
     review_url: str
@@ -315,8 +315,11 @@ class WorksheetRow:
     flag_level: str | None  # None when cancelled: a cancelled worksheet's flag asks nothing of anyone
     assigned: str
     due_date: dt.date | None
-    is_open: bool
     last_change: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 def worksheet_table(client: Client) -> Select:
@@ -345,8 +348,7 @@ def worksheet_row() -> Callable[..., WorksheetRow]:
             review_url=review_url(assignment_id), title=title,
             series_position=series_position, series_times=series_times,
             status=status, flag_level=None if status == CANCELLED else flag_level,
-            assigned=words.date(created_at), due_date=due_date, is_open=status in OPEN_STATUSES,
-            last_change=words.date_time(status_changed_at),
+            assigned=words.date(created_at), due_date=due_date, last_change=words.date_time(status_changed_at),
         )
 
     return row

@@ -362,11 +362,11 @@ class Change:
     def flag_words(self) -> str:
         return words.flag_level(self.flag) + " flag" if self.flag else ""
 
-    def order_key(self) -> tuple[bool, bool, bool, float]:
+    def order_key(self) -> tuple[bool, int, float]:
         """To act on first (safety flags, then other flags, then waiting for review), then the rest;
         newest first within each."""
         newest = -self.at.timestamp() if self.at else 0.0
-        return (not self.to_act_on, self.flag != "safety", self.flag is None, newest)
+        return (not self.to_act_on, flag_rank(self.flag), newest)
 
 
 @dataclass(frozen=True)
@@ -425,6 +425,11 @@ class Packet:
     def listed_changes(self) -> tuple[Change, ...]:
         """The changes printed in full after the contents (see CHANGES_LISTED)."""
         return self.changes[:CHANGES_LISTED]
+
+    @property
+    def unlisted_changes(self) -> int:
+        """How many changes of a long history "Every change" leaves to the client's page."""
+        return len(self.changes) - len(self.listed_changes)
 
     @property
     def _unused_flag_lines(self) -> int:
@@ -573,10 +578,11 @@ def _events_since(client: Client, since: dt.datetime | None) -> Select[tuple[Ass
 
 
 def _changed_since(client: Client, since: dt.datetime | None) -> Select[tuple[Assignment]]:
-    """The client's worksheets with an event or a save in the period, with their answers, in one query:
-    a long history costs no more queries, and one looked back on from a recent packet is not read at all."""
+    """The client's worksheets with an event or a save in the period, in one query, without their answers
+    or definitions (a change shows its title, status, stored flag and last save): a long history costs no
+    more queries, and one looked back on from a recent packet is not read at all."""
     query = (select(Assignment).join(Assignment.response).where(Assignment.client_id == client.id)
-             .options(contains_eager(Assignment.response), joinedload(Assignment.snapshot)).order_by(Assignment.id))
+             .options(contains_eager(Assignment.response).defer(Response.answers)).order_by(Assignment.id))
     if since is None:
         return query
     moved = (select(AssignmentEvent.id)

@@ -324,12 +324,13 @@ def check(assignment_id: int):
     if sent_page:
         return sent_page
     audit.record(AuditAction.RESPONSE_VIEWED, assignment.response)
-    db.session.commit()
     answers = assignment.response.answers
-    return render_template("portal/check.html", assignment=assignment, definition=definition,
+    page = render_template("portal/check.html", assignment=assignment, definition=definition,
                            missing=missing_answers(definition, answers), answers=answers,
                            hidden=hidden_items(definition, answers), parts=len(definition.sections),
                            required_message=REQUIRED_MESSAGE)
+    db.session.commit()  # after rendering, so what the page shows is not read again after the commit
+    return page
 
 
 @bp.route("/portal/worksheets/<int:assignment_id>/send", methods=["GET", "POST"])
